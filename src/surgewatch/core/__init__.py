@@ -1,0 +1,1 @@
+"""The escalation engine: packs, bands, scoring, aggregation and hysteresis. Imports no Django."""

@@ -1,0 +1,1 @@
+"""Capacity planning maths: bed gap, schemes, uncertainty and costs. Imports no Django."""
