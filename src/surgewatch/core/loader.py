@@ -71,7 +71,9 @@ def parse_pack(text: str, filename: str) -> Pack:
 def bundled_pack_ids() -> list[str]:
     """Ids of the packs shipped inside the package."""
     folder = resources.files(BUNDLED_PACKAGE)
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def resolve_pack_path(source: str | Path) -> Path:
@@ -94,9 +96,13 @@ def _read_yaml(text: str, filename: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PackError([Problem(filename, where, f"not valid YAML ({exc}); fix the syntax")]) from None
+        raise PackError(
+            [Problem(filename, where, f"not valid YAML ({exc}); fix the syntax")]
+        ) from None
     if not isinstance(data, dict):
-        raise PackError([Problem(filename, "", "a pack must be a YAML mapping; fix: start with 'id:'")])
+        raise PackError(
+            [Problem(filename, "", "a pack must be a YAML mapping; fix: start with 'id:'")]
+        )
     return data
 
 

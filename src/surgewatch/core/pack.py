@@ -9,6 +9,7 @@ combinations are contradictory (overlapping bands, unknown roles, ...).
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -131,7 +132,7 @@ class Indicator(Strict):
     def _adjacency_problems(self, bands: AreaBands) -> list[str]:
         order = LEVELS if self.direction is Direction.LOWER_IS_BETTER else LEVELS[::-1]
         problems = []
-        for below, above in zip(order, order[1:], strict=False):
+        for below, above in itertools.pairwise(order):
             (_, top), (bottom, _) = bands[below], bands[above]
             expected = top + self.step
             if bottom < expected - EPSILON:
@@ -168,7 +169,7 @@ class Scoring(Strict):
     """
 
     weights: dict[Slug, float]
-    level_points: dict[Level, float] = Field(default_factory=lambda: {1: 0, 2: 1, 3: 2, 4: 3})
+    level_points: dict[Level, float] = Field(default_factory=lambda: {1: 0.0, 2: 1.0, 3: 2.0, 4: 3.0})
     cutoffs: tuple[float, float, float] = (15.0, 40.0, 70.0)
     illustrative: bool = False
 
@@ -341,7 +342,9 @@ class Pack(Strict):
 
     def _colour_problems(self) -> list[str]:
         missing = [lvl for lvl in LEVELS if lvl not in self.colours]
-        return [f"colours: missing level {missing}; fix: name a colour per level"] if missing else []
+        return (
+            [f"colours: missing level {missing}; fix: name a colour per level"] if missing else []
+        )
 
     def _area_problems(self) -> list[str]:
         problems = []
@@ -363,7 +366,9 @@ class Pack(Strict):
 
     def _role_references(self) -> list[tuple[str, str]]:
         refs = [(f"actions.{role}", role) for role in self.actions]
-        refs += [(f"roles.{r.id}.escalates_to", r.escalates_to) for r in self.roles if r.escalates_to]
+        refs += [
+            (f"roles.{r.id}.escalates_to", r.escalates_to) for r in self.roles if r.escalates_to
+        ]
         for n, ind in enumerate(self.indicators):
             refs += [(f"indicators.{n}.reported_by", role) for role in ind.reported_by]
         for n, p in enumerate(self.protocols):
@@ -420,5 +425,3 @@ def _unknown(path: str, kind: str, value: str, known: set[str]) -> str:
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-

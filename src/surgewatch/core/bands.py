@@ -1,0 +1,151 @@
+"""Trigger bands: turn an indicator value into an OPEL level and colour.
+
+Band semantics are decided in DESIGN.md ('Band semantics'): bands are
+contiguous ranges keyed by their lower bound for ``higher_is_better``
+indicators and by their upper bound for ``lower_is_better`` ones, so the
+printed plan ranges (seed 000, section 4.3) are integer renderings. 69.5%
+staffing is OPEL 2; 39.5 cases in DGS is OPEL 2.
+
+Both directions share one formula. With sign ``s`` (+1 lower-is-better, -1
+higher-is-better) and ``w = s * value``, the level is ``1 + count(w > t_k)``
+over three boundaries ``t_k = s * bound_k``: the top of levels 1-3 when lower
+is better, the bottom of levels 1-3 when higher is better. That is what lets
+a million mixed readings be classified with a handful of numpy operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from surgewatch.core.pack import AreaBands, AreaStatus, Direction, Indicator, Pack
+
+NO_LEVEL = 0
+CHUNK = 1 << 16  # keeps a chunk's temporaries in the CPU cache
+
+
+class CellStatus(StrEnum):
+    """Whether an (indicator, area) pair can have a level."""
+
+    BANDED = "banded"
+    NOT_MONITORED = "not_monitored"
+    NO_THRESHOLDS = "no_thresholds"
+    REPORT_ONLY = "report_only"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One indicator in one area, with its boundaries compiled."""
+
+    indicator: Indicator
+    area: str
+    status: CellStatus
+    sign: float = 1.0
+    boundaries: tuple[float, float, float] = (np.inf, np.inf, np.inf)
+    printed: tuple[float, float] = (-np.inf, np.inf)
+
+    def level(self, value: float) -> int | None:
+        """The level for ``value``, or None where this cell has no bands."""
+        if self.status is not CellStatus.BANDED:
+            return None
+        w = self.sign * value
+        return 1 + sum(w > t for t in self.boundaries)
+
+    def beyond_printed(self, value: float) -> bool:
+        """True when ``value`` lies outside every printed band (a data-quality warning)."""
+        low, high = self.printed
+        return self.status is CellStatus.BANDED and not low <= value <= high
+
+
+def compile_cell(indicator: Indicator, area: str) -> Cell:
+    """Compile one indicator's rule for one area."""
+    rule = indicator.areas.get(area)
+    if rule is None or rule is AreaStatus.NOT_MONITORED:
+        return Cell(indicator, area, CellStatus.NOT_MONITORED)
+    if indicator.report_only:
+        return Cell(indicator, area, CellStatus.REPORT_ONLY)
+    if rule is AreaStatus.NO_THRESHOLDS or not isinstance(rule, dict):
+        return Cell(indicator, area, CellStatus.NO_THRESHOLDS)
+    return _banded_cell(indicator, area, rule)
+
+
+def _banded_cell(indicator: Indicator, area: str, bands: AreaBands) -> Cell:
+    if indicator.direction is Direction.LOWER_IS_BETTER:
+        sign, bounds = 1.0, [bands[k][1] for k in (1, 2, 3)]
+        printed = (bands[1][0], bands[4][1])
+    else:
+        sign, bounds = -1.0, [bands[k][0] for k in (1, 2, 3)]
+        printed = (bands[4][0], bands[1][1])
+    b1, b2, b3 = (sign * b for b in bounds)
+    return Cell(indicator, area, CellStatus.BANDED, sign, (b1, b2, b3), printed)
+
+
+@dataclass(frozen=True)
+class BandTable:
+    """Every cell of a pack, compiled into arrays for vectorised classification."""
+
+    cells: tuple[Cell, ...]
+    index: dict[tuple[str, str], int]
+    sign: npt.NDArray[np.float64]
+    boundaries: npt.NDArray[np.float64]  # shape (3, n_cells)
+    banded: npt.NDArray[np.uint8]
+
+    def cell(self, indicator_id: str, area: str) -> Cell:
+        return self.cells[self.index[(indicator_id, area)]]
+
+    def cell_ids(self, indicators: list[str], areas: list[str]) -> npt.NDArray[np.int32]:
+        """Cell numbers for parallel lists of indicator and area ids."""
+        return np.fromiter(
+            (self.index[key] for key in zip(indicators, areas, strict=True)),
+            dtype=np.int32,
+            count=len(indicators),
+        )
+
+
+def compile_pack(pack: Pack) -> BandTable:
+    """Compile every (indicator, area) of ``pack``; areas an indicator does not name are N/A."""
+    cells = tuple(compile_cell(ind, area) for ind in pack.indicators for area in pack.area_ids)
+    index = {(c.indicator.id, c.area): n for n, c in enumerate(cells)}
+    sign = np.array([c.sign for c in cells], dtype=np.float64)
+    boundaries = np.array([c.boundaries for c in cells], dtype=np.float64).T.copy()
+    banded = np.array([c.status is CellStatus.BANDED for c in cells], dtype=np.uint8)
+    return BandTable(cells, index, sign, boundaries, banded)
+
+
+def classify_levels(
+    table: BandTable, cells: npt.NDArray[np.integer], values: npt.NDArray[np.float64]
+) -> npt.NDArray[np.uint8]:
+    """Levels 1-4 for each reading, or ``NO_LEVEL`` (0) where its cell has no bands.
+
+    Works chunk by chunk so temporaries stay in cache; see the module docstring
+    for why one formula serves both directions.
+    """
+    if cells.shape != values.shape:
+        raise ValueError(f"cells {cells.shape} and values {values.shape} differ in shape")
+    out = np.empty(values.shape, dtype=np.uint8)
+    for start in range(0, values.size, CHUNK):
+        stop = start + CHUNK
+        out[start:stop] = _classify_chunk(table, cells[start:stop], values[start:stop])
+    return out
+
+
+def _classify_chunk(
+    table: BandTable, cells: npt.NDArray[np.integer], values: npt.NDArray[np.float64]
+) -> npt.NDArray[np.uint8]:
+    idx = cells.astype(np.intp, copy=False)  # take() would convert on every call
+    w = values * table.sign.take(idx)
+    # Unbanded cells have infinite boundaries, so they stay at NO_LEVEL.
+    level = table.banded.take(idx)
+    above = np.empty(values.shape, dtype=bool)
+    for row in table.boundaries:
+        np.greater(w, row.take(idx), out=above)
+        level += above
+    return level
+
+
+def colour_of(pack: Pack, level: int | None) -> str:
+    """The pack's colour for a level; grey where there is no level (DESIGN.md)."""
+    return "grey" if level is None else pack.colours[level]
