@@ -34,20 +34,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    errors = Console(stderr=True, highlight=False)
     try:
         pack = load_pack(args.framework)
         result = assess(pack, parse_rows(pack, _read_csv(Path(args.readings))))
     except (PackError, ReadingsError) as exc:
-        errors.print(
-            f"{args.readings if isinstance(exc, ReadingsError) else args.framework}: "
-            f"refused, nothing assessed:",
-            markup=False,
-        )
-        errors.print(str(exc), markup=False)
+        source = args.readings if isinstance(exc, ReadingsError) else args.framework
+        print(f"{source}: refused, nothing assessed:\n{exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        errors.print(f"{args.readings}: cannot read ({exc.strerror})", markup=False)
+        print(f"{args.readings}: cannot read ({exc.strerror})", file=sys.stderr)
         return 2
     if args.format == "json":
         json.dump(to_json(result), sys.stdout, indent=2)

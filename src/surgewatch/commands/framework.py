@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -25,7 +26,6 @@ def register(subparsers: Any) -> None:
 
 
 def list_packs(_args: argparse.Namespace) -> int:
-    console = Console()
     for pack_id in bundled_pack_ids():
         pack = load_pack(pack_id)
         label = " [illustrative]" if pack.illustrative else ""
@@ -87,8 +87,7 @@ def _load_or_report(source: str) -> Pack | None:
     try:
         return load_pack(source)
     except PackError as exc:
-        console = Console(stderr=True, highlight=False)
-        console.print(f"[red]{len(exc.problems)} problem(s) in the pack:[/red]")
+        print(f"{len(exc.problems)} problem(s) in the pack:", file=sys.stderr)
         for problem in exc.problems:
-            console.print(f"  {problem}", markup=False)
+            print(f"  {problem}", file=sys.stderr)
         return None

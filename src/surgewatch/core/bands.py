@@ -15,8 +15,11 @@ a million mixed readings be classified with a handful of numpy operations.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -126,10 +129,23 @@ def classify_levels(
     if cells.shape != values.shape:
         raise ValueError(f"cells {cells.shape} and values {values.shape} differ in shape")
     out = np.empty(values.shape, dtype=np.uint8)
-    for start in range(0, values.size, CHUNK):
+
+    def one_chunk(start: int) -> None:
         stop = start + CHUNK
         out[start:stop] = _classify_chunk(table, cells[start:stop], values[start:stop])
+
+    starts = range(0, values.size, CHUNK)
+    if len(starts) < 4:
+        for start in starts:
+            one_chunk(start)
+    else:  # numpy releases the GIL inside each operation, so chunks run on every core
+        list(_pool().map(one_chunk, starts))
     return out
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="classify")
 
 
 def _classify_chunk(

@@ -13,6 +13,7 @@ step returns a new state and the event it caused, if any.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -75,7 +76,7 @@ def _event(before: int | None, after: int, at: datetime) -> LevelEvent | None:
 
 
 def replay(
-    hold: timedelta, observations: list[tuple[datetime, int | None]]
+    hold: timedelta, observations: Sequence[tuple[datetime, int | None]]
 ) -> tuple[HoldState, list[LevelEvent]]:
     """Run a series of readings through a fresh state; return the end state and events."""
     state, events = HoldState(hold), []

@@ -44,7 +44,7 @@ class PackError(ValueError):
 _FIXES = {
     "missing": "add this key",
     "extra_forbidden": "remove this key or check its spelling",
-    "string_pattern_mismatch": "use lower-case letters, digits, '-' or '_' (times as HH:MM)",
+    "string_pattern_mismatch": "use lower-case letters, digits, '-' or '_'",
     "int_parsing": "write a whole number",
     "float_parsing": "write a number",
     "enum": "use one of the values listed",

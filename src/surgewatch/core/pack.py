@@ -10,15 +10,24 @@ combinations are contradictory (overlapping bands, unknown roles, ...).
 from __future__ import annotations
 
 import itertools
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 Level = Annotated[int, Field(ge=1, le=4)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
-ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"'{value}' is not a time of day; fix: write HH:MM from 00:00 to 23:59")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
 EPSILON = 1e-9
 
 
@@ -137,7 +146,8 @@ class Indicator(Strict):
             expected = top + self.step
             if bottom < expected - EPSILON:
                 problems.append(
-                    f"levels {below} and {above} overlap ({top} vs {bottom}); fix: start level "
+                    f"levels {below} and {above} overlap (level {below} ends at {_fmt(top)}, level "
+                    f"{above} starts at {_fmt(bottom)}); fix: start level "
                     f"{above} at {_fmt(expected)}"
                 )
             elif bottom > expected + EPSILON:
@@ -169,7 +179,9 @@ class Scoring(Strict):
     """
 
     weights: dict[Slug, float]
-    level_points: dict[Level, float] = Field(default_factory=lambda: {1: 0.0, 2: 1.0, 3: 2.0, 4: 3.0})
+    level_points: dict[Level, float] = Field(
+        default_factory=lambda: {1: 0.0, 2: 1.0, 3: 2.0, 4: 3.0}
+    )
     cutoffs: tuple[float, float, float] = (15.0, 40.0, 70.0)
     illustrative: bool = False
 
@@ -356,7 +368,11 @@ class Pack(Strict):
         for n, ind in enumerate(self.indicators):
             for area in ind.areas:
                 if area not in known:
-                    problems.append(_unknown(f"indicators.{n}.areas.{area}", "area", area, known))
+                    problems.append(
+                        _unknown(
+                            f"{_at('indicators', n, ind.id)}.areas.{area}", "area", area, known
+                        )
+                    )
         return problems
 
     def _role_problems(self) -> list[str]:
@@ -370,20 +386,24 @@ class Pack(Strict):
             (f"roles.{r.id}.escalates_to", r.escalates_to) for r in self.roles if r.escalates_to
         ]
         for n, ind in enumerate(self.indicators):
-            refs += [(f"indicators.{n}.reported_by", role) for role in ind.reported_by]
+            refs += [(f"{_at('indicators', n, ind.id)}.reported_by", r) for r in ind.reported_by]
         for n, p in enumerate(self.protocols):
-            refs.append((f"protocols.{n}.owner_role", p.owner_role))
-            for s in p.steps:
-                if s.branch:
-                    refs.append((f"protocols.{n}.steps.{s.id}.branch", s.branch.in_hours_role))
-                    refs.append((f"protocols.{n}.steps.{s.id}.branch", s.branch.out_of_hours_role))
+            where = _at("protocols", n, p.id)
+            refs.append((f"{where}.owner_role", p.owner_role))
+            for step in p.steps:
+                if step.branch:
+                    branch = step.branch
+                    refs.append((f"{where}.steps.{step.id}.branch", branch.in_hours_role))
+                    refs.append((f"{where}.steps.{step.id}.branch", branch.out_of_hours_role))
         for n, g in enumerate(self.groups):
-            refs += [(f"groups.{n}", role) for role in [g.chair_role, *g.member_roles]]
+            refs += [(_at("groups", n, g.id), role) for role in [g.chair_role, *g.member_roles]]
         return refs
 
     def _action_problems(self) -> list[str]:
-        problems = []
+        problems = [*self._duplicate_action_ids(), *self._escalation_loops(), *self._step_refs()]
         for role, levels in self.actions.items():
+            if role not in self.role_ids:
+                continue
             missing = [lvl for lvl in LEVELS if lvl not in levels]
             if missing:
                 problems.append(
@@ -397,6 +417,47 @@ class Pack(Strict):
                             f"actions.{role}.{level}.continue_levels: level {inherited} is not "
                             f"below {level}; fix: a level can only continue lower levels' actions"
                         )
+        return problems
+
+    def _duplicate_action_ids(self) -> list[str]:
+        seen: dict[str, str] = {}
+        problems = []
+        for role, levels in self.actions.items():
+            for level, entry in levels.items():
+                for action in entry.actions:
+                    where = f"actions.{role}.{level}"
+                    if action.id in seen:
+                        problems.append(
+                            f"{where}: action id '{action.id}' is already used at {seen[action.id]}"
+                            "; fix: give each action its own id"
+                        )
+                    seen.setdefault(action.id, where)
+        return problems
+
+    def _escalation_loops(self) -> list[str]:
+        boss = {r.id: r.escalates_to for r in self.roles}
+        problems = []
+        for role in boss:
+            chain, current = [role], boss[role]
+            while current is not None and current not in chain and current in boss:
+                chain.append(current)
+                current = boss[current]
+            if current == role:
+                problems.append(
+                    f"roles.{role}.escalates_to: goes round in a loop ({' -> '.join(chain)} -> "
+                    f"{role}); fix: end the chain at a role with no escalates_to"
+                )
+        return problems
+
+    def _step_refs(self) -> list[str]:
+        problems = []
+        for n, protocol in enumerate(self.protocols):
+            ids = {s.id for s in protocol.steps}
+            for step in protocol.steps:
+                where = f"{_at('protocols', n, protocol.id)}.steps.{step.id}.repeat_steps"
+                problems += [
+                    _unknown(where, "step", r, ids) for r in step.repeat_steps if r not in ids
+                ]
         return problems
 
     def _scoring_problems(self) -> list[str]:
@@ -421,6 +482,11 @@ def _require_unique(ids: list[str], kind: str) -> None:
 def _unknown(path: str, kind: str, value: str, known: set[str]) -> str:
     choices = ", ".join(sorted(known)) or "none defined"
     return f"{path}: unknown {kind} '{value}'; fix: use one of {choices}"
+
+
+def _at(collection: str, index: int, item_id: str) -> str:
+    """A list entry's path as the loader renders it: ``indicators.3(referrals)``."""
+    return f"{collection}.{index}({item_id})"
 
 
 def _fmt(value: float) -> str:
