@@ -371,7 +371,7 @@ BROKEN_PACKS: list[tuple[str, Mutation, str, str]] = [
     ("unknown-area", _unknown_area, "areas.medway", "unknown area 'medway'"),
     ("missing-level", _missing_band_level, "health_caseload).areas.swale", "missing level [4]"),
     ("missing-action-level", _missing_action_level, "actions.assistant-director", "level [4]"),
-    ("bad-time", _bad_time, "schedule.levels.1.0.due", "is not a time of day"),
+    ("bad-time", _bad_time, "schedule.levels.1.0(First assessment).due", "is not a time of day"),
     ("unknown-role", _unknown_role_in_actions, "actions.deputy-director", "unknown role"),
 ]
 
