@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from surgewatch.core.assess import Reading, assess, check_value
-from surgewatch.core.bands import BandTable, CellStatus
+from surgewatch.core.bands import BandTable, CellStatus, classify_levels
 from surgewatch.core.pack import Pack
 
 # Transcribed from the seed's printed tables: (indicator, area) -> level -> (low, high).
@@ -124,3 +125,15 @@ def test_indicators_without_thresholds_are_grey(kent: Pack, indicator: str) -> N
 
 def test_colours_follow_section_4_3(kent: Pack) -> None:
     assert kent.colours == {1: "green", 2: "amber", 3: "red", 4: "black"}
+
+
+def test_vectorised_rule_agrees_at_every_printed_boundary(kent_table: BandTable) -> None:
+    nudges = (-0.5, -1e-9, 0.0, 1e-9, 0.5)
+    rows = [(ind, area, value + d, level) for ind, area, value, level in BOUNDARIES for d in nudges]
+    cells = kent_table.cell_ids([r[0] for r in rows], [r[1] for r in rows])
+    values = np.array([r[2] for r in rows])
+    got = classify_levels(kent_table, cells, values).tolist()
+    expected = [kent_table.cell(ind, area).level(v) for ind, area, v, _ in rows]
+    assert got == expected
+    exact = [level for _, _, _, level in BOUNDARIES]
+    assert got[2 :: len(nudges)] == exact

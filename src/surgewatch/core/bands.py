@@ -6,11 +6,16 @@ indicators and by their upper bound for ``lower_is_better`` ones, so the
 printed plan ranges (seed 000, section 4.3) are integer renderings. 69.5%
 staffing is OPEL 2; 39.5 cases in DGS is OPEL 2.
 
-Both directions share one formula. With sign ``s`` (+1 lower-is-better, -1
-higher-is-better) and ``w = s * value``, the level is ``1 + count(w > t_k)``
-over three boundaries ``t_k = s * bound_k``: the top of levels 1-3 when lower
-is better, the bottom of levels 1-3 when higher is better. That is what lets
-a million mixed readings be classified with a handful of numpy operations.
+The scalar rule shares one formula between directions: with sign ``s`` (+1
+lower-is-better, -1 higher-is-better) and ``w = s * value``, the level is
+``1 + count(w > t_k)`` over three boundaries ``t_k = s * bound_k``.
+
+The vectorised rule counts how many of three ascending raw-value boundaries a
+reading exceeds and maps ``(cell, count)`` to a level through a small lookup
+table, so mixed readings take four gathers and three comparisons each. For
+higher-is-better cells ``value >= low`` is ``value > nextafter(low, -inf)``,
+which keeps the comparison strict in both directions. Tests hold the two
+rules to the same answers.
 """
 
 from __future__ import annotations
@@ -92,9 +97,8 @@ class BandTable:
 
     cells: tuple[Cell, ...]
     index: dict[tuple[str, str], int]
-    sign: npt.NDArray[np.float64]
-    boundaries: npt.NDArray[np.float64]  # shape (3, n_cells)
-    banded: npt.NDArray[np.uint8]
+    raw_boundaries: npt.NDArray[np.float64]  # shape (3, n_cells), ascending per cell
+    level_of_count: npt.NDArray[np.uint8]  # index cell * 4 + count
 
     def cell(self, indicator_id: str, area: str) -> Cell:
         return self.cells[self.index[(indicator_id, area)]]
@@ -112,10 +116,23 @@ def compile_pack(pack: Pack) -> BandTable:
     """Compile every (indicator, area) of ``pack``; areas an indicator does not name are N/A."""
     cells = tuple(compile_cell(ind, area) for ind in pack.indicators for area in pack.area_ids)
     index = {(c.indicator.id, c.area): n for n, c in enumerate(cells)}
-    sign = np.array([c.sign for c in cells], dtype=np.float64)
-    boundaries = np.array([c.boundaries for c in cells], dtype=np.float64).T.copy()
-    banded = np.array([c.status is CellStatus.BANDED for c in cells], dtype=np.uint8)
-    return BandTable(cells, index, sign, boundaries, banded)
+    raw = np.array([_raw_boundaries(c) for c in cells], dtype=np.float64).T.copy()
+    lut = np.array([_levels_by_count(c) for c in cells], dtype=np.uint8).ravel()
+    return BandTable(cells, index, raw, lut)
+
+
+def _raw_boundaries(cell: Cell) -> tuple[float, ...]:
+    if cell.status is not CellStatus.BANDED:
+        return (np.inf,) * 3
+    if cell.sign > 0:
+        return cell.boundaries
+    return tuple(float(np.nextafter(-t, -np.inf)) for t in reversed(cell.boundaries))
+
+
+def _levels_by_count(cell: Cell) -> tuple[int, ...]:
+    if cell.status is not CellStatus.BANDED:
+        return (NO_LEVEL,) * 4
+    return (1, 2, 3, 4) if cell.sign > 0 else (4, 3, 2, 1)
 
 
 def classify_levels(
@@ -152,14 +169,10 @@ def _classify_chunk(
     table: BandTable, cells: npt.NDArray[np.integer], values: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.uint8]:
     idx = cells.astype(np.intp, copy=False)  # take() would convert on every call
-    w = values * table.sign.take(idx)
-    # Unbanded cells have infinite boundaries, so they stay at NO_LEVEL.
-    level = table.banded.take(idx)
-    above = np.empty(values.shape, dtype=bool)
-    for row in table.boundaries:
-        np.greater(w, row.take(idx), out=above)
-        level += above
-    return level
+    code = idx * 4
+    for row in table.raw_boundaries:
+        code += values > row.take(idx)
+    return table.level_of_count.take(code)
 
 
 def colour_of(pack: Pack, level: int | None) -> str:
