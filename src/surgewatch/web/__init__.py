@@ -1,0 +1,1 @@
+"""The Django shell: stores, secures, schedules and shows what the core decides."""

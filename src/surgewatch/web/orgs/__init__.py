@@ -1,0 +1,1 @@
+"""Organisations, areas and memberships, created from framework packs."""

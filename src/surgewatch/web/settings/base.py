@@ -1,0 +1,91 @@
+"""Settings every environment shares.
+
+Times are stored in UTC (``USE_TZ``) and shown in Europe/London, the time
+zone every deadline in the plans is written in (DESIGN.md, 'Time').
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+# src/surgewatch/web/settings/base.py -> the repository root
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "surgewatch.web.accounts",
+    "surgewatch.web.orgs",
+    "surgewatch.web.reporting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "surgewatch.web.urls"
+WSGI_APPLICATION = "surgewatch.web.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = REPO_ROOT / "static"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+def databases(default_url: str | None) -> dict[str, dj_database_url.DBConfig]:
+    """The database from ``DATABASE_URL``, else ``default_url``; refuse when neither is set."""
+    url = os.environ.get("DATABASE_URL") or default_url
+    if not url:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set; fix: export DATABASE_URL=postgres://user:pass@host:5432/db"
+        )
+    return {"default": dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)}
+
+
+def required_env(name: str, fix: str) -> str:
+    """An environment variable prod cannot start without."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set; fix: {fix}")
+    return value

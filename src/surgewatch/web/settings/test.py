@@ -1,0 +1,13 @@
+"""Tests: in-memory SQLite by default; set DATABASE_URL to run against PostgreSQL."""
+
+from __future__ import annotations
+
+from surgewatch.web.settings.base import *  # noqa: F403
+from surgewatch.web.settings.base import databases
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["testserver"]
+DATABASES = databases("sqlite://:memory:")
+# Hashing at full strength only slows the tests down.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
