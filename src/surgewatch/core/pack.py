@@ -116,8 +116,6 @@ class Indicator(Strict):
         for area, rule in self.areas.items():
             if isinstance(rule, dict):
                 problems.extend(f"areas.{area}: {p}" for p in self._band_problems(rule))
-            elif rule is AreaStatus.NO_THRESHOLDS or self.report_only:
-                continue
         if self.report_only and any(isinstance(r, dict) for r in self.areas.values()):
             problems.append(
                 "report_only indicators cannot have bands; fix: remove the bands or set "
