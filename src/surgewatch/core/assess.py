@@ -218,7 +218,15 @@ def _organisation(pack: Pack, results: tuple[ReadingResult, ...]) -> Organisatio
     for r in sorted(results, key=_time_key):
         if r.level is not None:
             latest[(r.reading.indicator, r.reading.area)] = r.level
-    by_indicator = worst_by_indicator(latest)
+    return organisation_result(pack, latest)
+
+
+def organisation_result(pack: Pack, levels: Mapping[tuple[str, str], int]) -> OrganisationResult:
+    """Suggested level and score from the standing level of each (indicator, area) cell.
+
+    The one place an organisation's suggestion is computed, for the CLI and the web alike.
+    """
+    by_indicator = worst_by_indicator(levels)
     score = opel_score(pack.scoring, by_indicator) if pack.scoring else None
     score_level = (
         level_for_score(score, pack.scoring.cutoffs) if pack.scoring and score is not None else None

@@ -205,10 +205,13 @@ class Aggregation(Strict):
 
 
 class Role(Strict):
+    """A role of the plan. ``declares_level`` marks who may declare the organisation's level."""
+
     id: Slug
     name: str
     escalates_to: Slug | None = None
     external: bool = False
+    declares_level: bool = False
 
 
 class Action(Strict):

@@ -1,10 +1,23 @@
-"""Top-level URLs. Domain apps add their own as their views arrive."""
+"""Top-level URLs: each domain app brings its own."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, path
+from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("surgewatch.web.api.urls")),
+    path("", include("surgewatch.web.escalation.urls")),
+    path("", include("surgewatch.web.reporting.urls")),
+    # nhsuk-frontend's stylesheet asks for its icons at /assets/...; serve them from static.
+    path(
+        "assets/<path:name>",
+        RedirectView.as_view(url=static("nhsuk/assets/%(name)s"), permanent=False),
+    ),
 ]

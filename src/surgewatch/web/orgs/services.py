@@ -16,6 +16,9 @@ from surgewatch.web.accounts.models import User
 from surgewatch.web.orgs.models import Area, Framework, Membership, Organisation
 from surgewatch.web.orgs.packs import pack_of
 
+# A platform role, not a plan role: reads everything in the organisation, changes nothing.
+VIEWER_ROLE = "viewer"
+
 
 class PackVersionError(ValueError):
     """The same pack version is installed with different content."""
@@ -80,8 +83,8 @@ def add_membership(
     area: Area | None = None,
     is_deputy: bool = False,
 ) -> Membership:
-    """Give ``user`` a role of the organisation's pack, optionally limited to one area."""
-    roles = pack_of(organisation.framework).role_ids
+    """Give ``user`` a role of the organisation's pack (or ``viewer``), optionally in one area."""
+    roles = [*pack_of(organisation.framework).role_ids, VIEWER_ROLE]
     if role not in roles:
         raise ValidationError({"role": f"unknown role '{role}'; use one of {', '.join(roles)}"})
     if area is not None and area.organisation_id != organisation.pk:

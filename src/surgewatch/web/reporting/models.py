@@ -90,6 +90,11 @@ class CurrentReading(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="current_readings")
     indicator = models.SlugField(max_length=64)
     reading = models.OneToOneField(Reading, on_delete=models.PROTECT, related_name="current_for")
+    # The reading that stood before, kept so the board can show a trend without
+    # reading history. An amendment of the current value leaves it as it was.
+    previous = models.ForeignKey(
+        Reading, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = (

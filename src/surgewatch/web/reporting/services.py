@@ -261,8 +261,10 @@ def _advance_current(reading: Reading) -> None:
             area=reading.area, indicator=reading.indicator, reading=reading
         )
     elif _stands_over(reading, current.reading):
+        if reading.supersedes_id != current.reading.pk:
+            current.previous = current.reading
         current.reading = reading
-        current.save(update_fields=["reading"])
+        current.save(update_fields=["reading", "previous"])
 
 
 def _stands_over(new: Reading, old: Reading) -> bool:

@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 # src/surgewatch/web/settings/base.py -> the repository root
 REPO_ROOT = Path(__file__).resolve().parents[4]
+WEB_ROOT = REPO_ROOT / "src" / "surgewatch" / "web"
+NODE_MODULES = REPO_ROOT / "node_modules"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -22,20 +24,44 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "ninja",
     "surgewatch.web.accounts",
     "surgewatch.web.orgs",
     "surgewatch.web.reporting",
+    "surgewatch.web.escalation",
+    "surgewatch.web.api",
+    "surgewatch.web.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks, so it sees every authentication attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "board"
+LOGOUT_REDIRECT_URL = "login"
+
+# Guessing passwords: five failures for one username from one address lock
+# that pair out for an hour (django-axes).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 ROOT_URLCONF = "surgewatch.web.urls"
 WSGI_APPLICATION = "surgewatch.web.wsgi.application"
@@ -45,14 +71,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [WEB_ROOT / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "surgewatch.web.context_processors.navigation",
             ],
+            "builtins": ["surgewatch.web.orgs.templatetags.surgewatch_tags"],
         },
     },
 ]
@@ -64,6 +92,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = REPO_ROOT / "static"
+# Front-end packages come from npm (package.json); they are served from
+# node_modules under these prefixes and never copied into the repository.
+STATICFILES_DIRS = [
+    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("chartjs", NODE_MODULES / "chart.js" / "dist"),
+    WEB_ROOT / "static",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

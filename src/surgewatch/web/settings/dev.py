@@ -11,3 +11,6 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 (REPO_ROOT / "var").mkdir(exist_ok=True)
 DATABASES = databases(f"sqlite:///{REPO_ROOT / 'var' / 'surgewatch.sqlite3'}")
+# Serve static files straight from the finders (node_modules, app folders).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,1 @@
+"""The REST API (django-ninja): readings in, status and history out."""

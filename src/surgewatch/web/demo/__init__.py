@@ -1,0 +1,1 @@
+"""Demonstration data: a realistic synthetic history and a user per role."""

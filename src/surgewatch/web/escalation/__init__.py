@@ -1,0 +1,1 @@
+"""Escalation: what the readings add up to, declared levels, and the system view."""
