@@ -8,9 +8,11 @@ the board's cost does not grow with history.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
-from surgewatch.core.pack import Direction, Indicator, Pack
+from surgewatch.core.pack import AreaStatus, Direction, Indicator, Pack, Schedule
+from surgewatch.core.schedule import ReportState, Staleness, report_state
 from surgewatch.web.escalation.selectors import OrganisationStatus, organisation_status
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.reporting.selectors import StandingCell, standing_cells
@@ -31,6 +33,7 @@ class BoardCell:
     indicator: Indicator
     area_slug: str
     standing: StandingCell | None
+    staleness: Staleness
     trend: Trend = Trend.NEW
     better: bool | None = None
 
@@ -55,6 +58,7 @@ class BoardFilters:
     organisation: str = ""
     area: str = ""
     min_level: int = 0
+    overdue_only: bool = False
 
 
 @dataclass
@@ -64,28 +68,89 @@ class OrganisationBoard:
     rows: list[BoardRow] = field(default_factory=list)
 
 
-def organisation_board(organisation: Organisation, filters: BoardFilters) -> OrganisationBoard:
+def organisation_board(
+    organisation: Organisation, filters: BoardFilters, now: datetime
+) -> OrganisationBoard:
+    """The board for one organisation; ``now`` decides which reports are due, late or missing."""
     status = organisation_status(organisation)
     standing = standing_cells(organisation)
     board = OrganisationBoard(status, list(status.pack.indicators))
+    clock = _Clock(status.pack.schedule, status.standing_level, now)
+    monitored = set(_monitored_cells(status.pack))
     for area in status.pack.organisation.areas:
         if filters.area and area.id != filters.area:
             continue
-        cells = [_cell(ind, area.id, standing.get((ind.id, area.id))) for ind in board.indicators]
-        if any((c.level or 0) >= filters.min_level for c in cells) or filters.min_level == 0:
+        keys = [(ind.id, area.id) for ind in board.indicators]
+        cells = [
+            _cell(ind, area.id, standing.get(key), clock, key in monitored)
+            for ind, key in zip(board.indicators, keys, strict=True)
+        ]
+        if _shown(cells, filters):
             board.rows.append(BoardRow(area.id, area.name, cells))
     return board
 
 
-def _cell(indicator: Indicator, area: str, standing: StandingCell | None) -> BoardCell:
+@dataclass(frozen=True)
+class _Clock:
+    schedule: Schedule
+    level: int | None
+    now: datetime
+
+    def staleness(self, standing: StandingCell | None) -> Staleness:
+        """Seed 000 section 3.1 and Appendix 3, from the last two reports of the cell.
+
+        CurrentReading keeps the standing report and the one before it, which
+        settles every window of a day with at most two windows after
+        midnight-opening ones, so the board never reads history.
+        """
+        return report_state(self.schedule, self.level, _report_times(standing), self.now)
+
+
+NOT_MONITORED = Staleness(ReportState.NOT_DUE, None, None, None)
+OVERDUE = {ReportState.LATE, ReportState.MISSING}
+
+
+def _report_times(standing: StandingCell | None) -> list[datetime]:
+    if standing is None:
+        return []
+    times = [standing.reading.submitted_at]
+    if standing.previous is not None:
+        times.append(standing.previous.submitted_at)
+    return times
+
+
+def _shown(cells: list[BoardCell], filters: BoardFilters) -> bool:
+    if filters.min_level and not any((c.level or 0) >= filters.min_level for c in cells):
+        return False
+    return not filters.overdue_only or any(c.staleness.state in OVERDUE for c in cells)
+
+
+def _monitored_cells(pack: Pack) -> list[tuple[str, str]]:
+    return [
+        (ind.id, area)
+        for ind in pack.indicators
+        for area, rule in ind.areas.items()
+        if rule != AreaStatus.NOT_MONITORED
+    ]
+
+
+def _cell(
+    indicator: Indicator,
+    area: str,
+    standing: StandingCell | None,
+    clock: _Clock,
+    monitored: bool,
+) -> BoardCell:
+    staleness = clock.staleness(standing) if monitored else NOT_MONITORED
     if standing is None or standing.previous is None:
-        return BoardCell(indicator, area, standing)
+        return BoardCell(indicator, area, standing, staleness)
     change = standing.reading.value - standing.previous.value
     if change == 0:
-        return BoardCell(indicator, area, standing, Trend.STEADY)
+        return BoardCell(indicator, area, standing, staleness, Trend.STEADY)
     rising = change > 0
     better = rising == (indicator.direction == Direction.HIGHER_IS_BETTER)
-    return BoardCell(indicator, area, standing, Trend.RISING if rising else Trend.FALLING, better)
+    trend = Trend.RISING if rising else Trend.FALLING
+    return BoardCell(indicator, area, standing, staleness, trend, better)
 
 
 def area_choices(pack: Pack) -> list[tuple[str, str]]:

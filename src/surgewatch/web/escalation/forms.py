@@ -32,6 +32,10 @@ class BoardFilterForm(forms.Form):
         choices=[(0, "Any level"), *[(lvl, f"OPEL {lvl} or above") for lvl in LEVELS[1:]]],
     )
 
+    overdue_only = forms.BooleanField(
+        label="Only areas with late or missing reports", required=False
+    )
+
     def __init__(
         self,
         data: dict[str, str] | None,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surgewatch.core.pack import Area as PackArea
@@ -47,10 +48,11 @@ def board(request: HttpRequest) -> HttpResponse:
     form = BoardFilterForm(request.GET or None, [(o.slug, o.name) for o in organisations], areas)
     filters = BoardFilters(**form.cleaned_data) if form.is_valid() else BoardFilters()
     shown = [o for o in organisations if not filters.organisation or o.slug == filters.organisation]
-    boards = [organisation_board(o, filters) for o in shown]
+    now = timezone.now()
+    boards = [organisation_board(o, filters, now) for o in shown]
     partial = request.headers.get("HX-Request") == "true"
     template = "escalation/_board.html" if partial else "escalation/board.html"
-    return render(request, template, {"boards": boards, "form": form})
+    return render(request, template, {"boards": boards, "form": form, "now": now})
 
 
 def _areas(organisation: Organisation) -> list[PackArea]:

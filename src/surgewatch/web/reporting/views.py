@@ -82,6 +82,7 @@ def report(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
     area = area_in_scope(request, slug, area_slug)
+    _reportable(request_user(request), area)
     form = ConfirmForm(request.POST)
     if form.is_valid():
         try:

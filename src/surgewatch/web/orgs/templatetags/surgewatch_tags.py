@@ -51,3 +51,14 @@ def number(value: float | None) -> str:
 @register.filter
 def get_item(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def clock(moment: datetime | None) -> str:
+    """A deadline as UK wall-clock time: '10:30', with the day when it is not today."""
+    if moment is None:
+        return NO_VALUE
+    local_moment = timezone.localtime(moment)
+    if local_moment.date() == timezone.localdate():
+        return local_moment.strftime("%H:%M")
+    return local_moment.strftime("%H:%M on %a %d %b")
