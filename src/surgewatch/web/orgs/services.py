@@ -84,11 +84,7 @@ def add_membership(
     is_deputy: bool = False,
 ) -> Membership:
     """Give ``user`` a role of the organisation's pack (or ``viewer``), optionally in one area."""
-    roles = [*pack_of(organisation.framework).role_ids, VIEWER_ROLE]
-    if role not in roles:
-        raise ValidationError({"role": f"unknown role '{role}'; use one of {', '.join(roles)}"})
-    if area is not None and area.organisation_id != organisation.pk:
-        raise ValidationError({"area": f"'{area.slug}' is not an area of {organisation.slug}"})
+    check_membership(organisation, role, area)
     membership, _ = Membership.objects.update_or_create(
         user=user,
         organisation=organisation,
@@ -97,3 +93,12 @@ def add_membership(
         defaults={"is_deputy": is_deputy},
     )
     return membership
+
+
+def check_membership(organisation: Organisation, role: str, area: Area | None) -> None:
+    """Refuse a role the organisation's pack does not define, or another organisation's area."""
+    roles = [*pack_of(organisation.framework).role_ids, VIEWER_ROLE]
+    if role not in roles:
+        raise ValidationError({"role": f"unknown role '{role}'; use one of {', '.join(roles)}"})
+    if area is not None and area.organisation_id != organisation.pk:
+        raise ValidationError({"area": f"'{area.slug}' is not an area of {organisation.slug}"})
