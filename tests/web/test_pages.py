@@ -123,6 +123,18 @@ def test_no_change_records_a_confirmation_of_the_last_value(dgs_member: User, dg
     assert CurrentReading.objects.get().reading_id == confirmation.pk
 
 
+def test_a_deputy_reports_when_the_manager_is_away(make_user: MakeUser, dgs: Area) -> None:
+    from surgewatch.web.orgs.services import add_membership
+
+    deputy = make_user("dgs-deputy")
+    add_membership(deputy, dgs.organisation, "stp-team-manager", area=dgs, is_deputy=True)
+    response = _client(deputy).post(
+        REPORT, {"observed_at": "2026-01-05T10:00", "stp_staffing_pct": "72"}
+    )
+    assert response.status_code == 302
+    assert Reading.objects.get().submitted_by == deputy
+
+
 # --- amendments -----------------------------------------------------------------------
 
 
