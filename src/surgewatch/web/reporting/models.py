@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from surgewatch.web.orgs.models import Area, Framework
+from surgewatch.web.orgs.models import Area, Framework, Organisation
 
 
 class ReadingKind(models.TextChoices):
@@ -103,3 +103,52 @@ class CurrentReading(models.Model):
 
     def __str__(self) -> str:
         return f"current {self.indicator} in {self.area.slug}"
+
+
+class ImportStatus(models.TextChoices):
+    STAGED = "staged", "Checked, waiting to be imported"
+    COMMITTED = "committed", "Imported"
+    DISCARDED = "discarded", "Cancelled"
+
+
+class ImportBatch(models.Model):
+    """A file of readings, every row checked, waiting for its uploader to import it.
+
+    Nothing reaches Reading until the uploader commits: commit re-checks the rows
+    and submits them in one transaction, once (issue 3: a bad row rejects the
+    whole import). ``token`` names the batch in its address, so a batch cannot be
+    found by counting ids; ``framework`` is the plan the rows were checked
+    against, so a preview's levels are never applied under other rules.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="import_batches"
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches"
+    )
+    uploaded_at = models.DateTimeField()
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    # One object per reading: row (as the spreadsheet numbers it), area, indicator,
+    # value and observed_at (ISO 8601, UTC).
+    rows = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.STAGED
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["organisation", "sha256"], name="import_batch_file"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=(Q(status=ImportStatus.COMMITTED) & Q(committed_at__isnull=False))
+                | (~Q(status=ImportStatus.COMMITTED) & Q(committed_at__isnull=True)),
+                name="import_batch_committed_at",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"import of {self.filename} into {self.organisation.slug} ({self.status})"
