@@ -1,7 +1,8 @@
 """Bulk import pages: upload a file, then see every problem by row, or a preview to confirm.
 
 Views are thin: check who may do what, call :mod:`surgewatch.web.reporting.imports`
-with the time now, and show its words. Refusals answer 400 (fix the file) or
+(and :mod:`~surgewatch.web.reporting.spreadsheets` for the file's limits) with the
+time now, and show its words. Refusals answer 400 (fix the file) or
 409 (this import can no longer be done), so nothing half-done looks like success.
 """
 
@@ -22,7 +23,7 @@ from surgewatch.core.assess import ReadingsError, RowError
 from surgewatch.web.accounts.models import User
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.permissions import reportable_areas, require_view
-from surgewatch.web.reporting import imports
+from surgewatch.web.reporting import imports, spreadsheets
 from surgewatch.web.reporting.models import ImportBatch
 
 # Longer lists help nobody on one page; the summary says how many more there are.
@@ -30,7 +31,7 @@ SHOWN_ROWS = 1000
 
 FILE_HINT = (
     f"A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet only), at most "
-    f"{imports.MAX_BYTES // 1024 // 1024} MB and {imports.MAX_ROWS:,} readings. "
+    f"{spreadsheets.MAX_BYTES // 1024 // 1024} MB and {spreadsheets.MAX_ROWS:,} readings. "
     "Row 1 names the columns: area, indicator, value and observed_at; organisation is optional."
 )
 
@@ -48,7 +49,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> UploadedFile[bytes]:
         """Refuse an oversized file before it is read into memory."""
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
-        problem = imports.size_problem(upload.size or 0)
+        problem = spreadsheets.size_problem(upload.size or 0)
         if problem:
             raise ValidationError(problem)
         return upload
@@ -67,7 +68,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             batch = _stage(request, organisation, form.cleaned_data["file"])
-        except imports.ImportFileError as refused:
+        except spreadsheets.ImportFileError as refused:
             form.add_error("file", str(refused))
         except ReadingsError as refused:
             errors = refused.errors

@@ -177,11 +177,22 @@ def _origin(reading: Reading) -> Reading:
 
 
 def _time_errors(observed_at: datetime, now: datetime) -> Errors:
+    problem = observed_at_problem(observed_at, now)
+    return {"observed_at": [problem]} if problem else {}
+
+
+def observed_at_problem(observed_at: datetime, now: datetime) -> str | None:
+    """Why a reading may not be stored for ``observed_at``; None if it may.
+
+    Public so the bulk import refuses the same times in the same words as a
+    write does: a time without a zone cannot be stored as UTC, and a time past
+    ``now`` (beyond a fast clock's few minutes) has not been observed yet.
+    """
     if timezone.is_naive(observed_at):
-        return {"observed_at": ["has no time zone; fix: give an aware time, stored as UTC"]}
+        return "has no time zone; fix: give an aware time, stored as UTC"
     if observed_at > now + FUTURE_TOLERANCE:
-        return {"observed_at": [f"{_local(observed_at)} is in the future; fix: check the time"]}
-    return {}
+        return f"{_local(observed_at)} is in the future; fix: check the time"
+    return None
 
 
 def _value_errors(ctx: _Context, values: Mapping[str, float]) -> Errors:
@@ -194,15 +205,29 @@ def _value_errors(ctx: _Context, values: Mapping[str, float]) -> Errors:
 
 
 def _cell_problem(ctx: _Context, indicator: str) -> str | None:
-    known = [i.id for i in ctx.pack.indicators]
+    return cell_problem(ctx.pack, ctx.table, str(ctx.framework), ctx.area.slug, indicator)
+
+
+def cell_problem(
+    pack: Pack, table: BandTable, framework_label: str, area_slug: str, indicator: str
+) -> str | None:
+    """Why ``indicator`` may not be reported for ``area_slug`` under the plan; None if it may.
+
+    The plan decides which cells exist: an indicator it does not define, an
+    area it does not cover, or a cell it marks N/A (not monitored) has no level
+    to give. Takes the plan, not a locked area, so a check before any write
+    (the bulk import) says the same words as the write itself.
+    """
+    known = [i.id for i in pack.indicators]
     if indicator not in known:
         return f"unknown indicator '{indicator}'; fix: use one of {', '.join(known)}"
-    where = ctx.area.slug
-    key = (indicator, where)
-    if key not in ctx.table.index:
-        return f"area '{where}' is not in framework {ctx.framework}; fix: report a current area"
-    if ctx.table.cell(*key).status is CellStatus.NOT_MONITORED:
-        return f"not monitored in {where} (N/A in the plan); fix: leave it out"
+    key = (indicator, area_slug)
+    if key not in table.index:
+        return (
+            f"area '{area_slug}' is not in framework {framework_label}; fix: report a current area"
+        )
+    if table.cell(*key).status is CellStatus.NOT_MONITORED:
+        return f"not monitored in {area_slug} (N/A in the plan); fix: leave it out"
     return None
 
 
