@@ -172,6 +172,13 @@ def test_the_board_shows_value_level_in_words_trend_and_lateness(
     assert "Late: First assessment was due 10:00" in page
 
 
+def test_cells_the_plan_does_not_ask_for_say_why(dgs_member: User) -> None:
+    page = _text(_client(dgs_member).get(reverse("board")))
+    # seed 000, section 4.3: referrals are N/A in Swale; staffing is per locality, not county-wide.
+    assert "Not monitored here (N/A in the plan)" in page
+    assert "Not reported for this area" in page
+
+
 def test_missing_after_the_grace_period(dgs_member: User, dgs: Area) -> None:
     with time_machine.travel(datetime(2026, 1, 5, 10, 31, tzinfo=UTC), tick=False):
         page = _text(_client(dgs_member).get(reverse("board")))

@@ -36,6 +36,7 @@ class BoardCell:
     staleness: Staleness
     trend: Trend = Trend.NEW
     better: bool | None = None
+    not_reported: str = ""
 
     @property
     def level(self) -> int | None:
@@ -77,12 +78,17 @@ def organisation_board(
     board = OrganisationBoard(status, list(status.pack.indicators))
     clock = _Clock(status.pack.schedule, status.standing_level, now)
     monitored = set(_monitored_cells(status.pack))
+    not_reported = _not_reported(status.pack)
     for area in status.pack.organisation.areas:
         if filters.area and area.id != filters.area:
             continue
         keys = [(ind.id, area.id) for ind in board.indicators]
         cells = [
-            _cell(ind, area.id, standing.get(key), clock, key in monitored)
+            _cell(ind, area.id, standing.get(key), clock)
+            if key in monitored
+            else BoardCell(
+                ind, area.id, standing.get(key), UNSCHEDULED, not_reported=not_reported[key]
+            )
             for ind, key in zip(board.indicators, keys, strict=True)
         ]
         if _shown(cells, filters):
@@ -106,7 +112,7 @@ class _Clock:
         return report_state(self.schedule, self.level, _report_times(standing), self.now)
 
 
-NOT_MONITORED = Staleness(ReportState.NOT_DUE, None, None, None)
+UNSCHEDULED = Staleness(ReportState.NOT_DUE, None, None, None)
 OVERDUE = {ReportState.LATE, ReportState.MISSING}
 
 
@@ -125,6 +131,19 @@ def _shown(cells: list[BoardCell], filters: BoardFilters) -> bool:
     return not filters.overdue_only or any(c.staleness.state in OVERDUE for c in cells)
 
 
+def _not_reported(pack: Pack) -> dict[tuple[str, str], str]:
+    """Why a cell has no report due: the plan says N/A there, or does not list the area."""
+    reasons = {}
+    for ind in pack.indicators:
+        for area in pack.area_ids:
+            rule = ind.areas.get(area)
+            if rule is None:
+                reasons[(ind.id, area)] = "Not reported for this area"
+            elif rule == AreaStatus.NOT_MONITORED:
+                reasons[(ind.id, area)] = "Not monitored here (N/A in the plan)"
+    return reasons
+
+
 def _monitored_cells(pack: Pack) -> list[tuple[str, str]]:
     return [
         (ind.id, area)
@@ -139,9 +158,8 @@ def _cell(
     area: str,
     standing: StandingCell | None,
     clock: _Clock,
-    monitored: bool,
 ) -> BoardCell:
-    staleness = clock.staleness(standing) if monitored else NOT_MONITORED
+    staleness = clock.staleness(standing)
     if standing is None or standing.previous is None:
         return BoardCell(indicator, area, standing, staleness)
     change = standing.reading.value - standing.previous.value

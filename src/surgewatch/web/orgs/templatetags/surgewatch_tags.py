@@ -62,3 +62,16 @@ def clock(moment: datetime | None) -> str:
     if local_moment.date() == timezone.localdate():
         return local_moment.strftime("%H:%M")
     return local_moment.strftime("%H:%M on %a %d %b")
+
+
+CELL_STATUS_WORDS = {
+    "no_thresholds": "No thresholds",
+    "report_only": "Recorded only",
+    "not_monitored": "Not monitored",
+}
+
+
+@register.filter
+def cell_status_words(status: str) -> str:
+    """A cell without a level, in words: why it has none."""
+    return CELL_STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
