@@ -187,9 +187,20 @@ def check_value(pack: Pack, indicator_id: str, value: float, row: int = 0) -> li
 
 def assess(pack: Pack, readings: list[Reading], table: BandTable | None = None) -> Assessment:
     """Classify each reading and summarise the organisation from the latest per cell."""
-    table = table or compile_pack(pack)
-    results = tuple(_result(pack, table.cell(r.indicator, r.area), r) for r in readings)
+    results = classify(pack, readings, table)
     return Assessment(pack, results, _organisation(pack, results))
+
+
+def classify(
+    pack: Pack, readings: list[Reading], table: BandTable | None = None
+) -> tuple[ReadingResult, ...]:
+    """Each reading's level, colour, cell status and warnings, without the summary.
+
+    Bulk ingest stores results and keeps the standing cells itself, so it skips
+    the organisation summary, which sorts every reading.
+    """
+    table = table or compile_pack(pack)
+    return tuple(_result(pack, table.cell(r.indicator, r.area), r) for r in readings)
 
 
 def _result(pack: Pack, cell: Cell, reading: Reading) -> ReadingResult:

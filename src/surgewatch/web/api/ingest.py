@@ -33,7 +33,7 @@ from surgewatch.web.api import store
 from surgewatch.web.api.store import CheckedRow
 from surgewatch.web.orgs.models import Area, Framework, Organisation
 from surgewatch.web.orgs.packs import pack_of, table_of
-from surgewatch.web.orgs.permissions import reportable_indicators
+from surgewatch.web.orgs.permissions import reportable_indicators_by_area
 from surgewatch.web.reporting.models import ReadingKind
 from surgewatch.web.reporting.services import FUTURE_TOLERANCE
 
@@ -113,7 +113,8 @@ def ingest_readings(
     with transaction.atomic():
         areas = _lock_areas(rows)
         _raise(_reference_errors(rows, areas))
-        rules = {key: _rules(user, area) for key, area in areas.items()}
+        mine = reportable_indicators_by_area(user, list(areas.values()))
+        rules = {key: _rules(area, frozenset(mine[area.pk])) for key, area in areas.items()}
         _check_scope(user, rows, rules)
         times = _checked_times(rows, rules, now)
         checked = _assess(rows, times, rules)
@@ -134,7 +135,7 @@ def _lock_areas(rows: Sequence[IncomingReading]) -> dict[AreaKey, Area]:
     return {(a.organisation.slug, a.slug): a for a in found}
 
 
-def _rules(user: User, area: Area) -> _Rules:
+def _rules(area: Area, mine: frozenset[str]) -> _Rules:
     framework = area.organisation.framework
     pack, table = pack_of(framework), table_of(framework)
     in_framework = area.slug in pack.area_ids
@@ -145,7 +146,6 @@ def _rules(user: User, area: Area) -> _Rules:
         )
         for i in pack.indicators
     }
-    mine = frozenset(reportable_indicators(user, area))
     return _Rules(area, area.pk, framework, framework.pk, pack, table, cells, in_framework, mine)
 
 
@@ -272,7 +272,7 @@ def _assess(
             engine.Reading(rows[n].indicator, rows[n].area, rows[n].value, times[n])
             for n in numbers
         ]
-        results = engine.assess(first.pack, batch, first.table).results
+        results = engine.classify(first.pack, batch, first.table)
         for n, result in zip(numbers, results, strict=True):
             where = rules[rows[n].area_key]
             checked[n] = CheckedRow(where.area_id, where.framework_id, result)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 from surgewatch.core import assess as engine
 from surgewatch.web.reporting.models import CurrentReading, Reading, ReadingKind
@@ -73,14 +74,26 @@ def _copy(user_id: int, rows: list[CheckedRow], now: datetime) -> list[int]:
     columns = ", ".join(_column(Reading, f) for f in _COPY_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_id_sequence(cursor, table), len(rows)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row(_copy_row(pk, user_id, row, now))
     return ids
+
+
+_sequences: dict[str, str] = {}
+
+
+def _id_sequence(cursor: CursorWrapper, table: str) -> str:
+    """The sequence behind ``table.id``, looked up once: asked inside the nextval
+    query, PostgreSQL resolves it again for every row, which costs more than the COPY."""
+    if table not in _sequences:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _sequences[table] = cursor.fetchone()[0]
+    return _sequences[table]
 
 
 def _copy_row(pk: int, user_id: int, row: CheckedRow, now: datetime) -> tuple[object, ...]:

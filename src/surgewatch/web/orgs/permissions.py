@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from surgewatch.web.accounts.models import User
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.packs import pack_of
-from surgewatch.web.orgs.selectors import roles_in_area
+from surgewatch.web.orgs.selectors import roles_by_area, roles_in_area
 
 
 def visible_organisations(user: User) -> QuerySet[Organisation]:
@@ -38,6 +38,19 @@ def reportable_indicators(user: User, area: Area) -> list[str]:
     roles = roles_in_area(user, area)
     pack = pack_of(area.organisation.framework)
     return [i.id for i in pack.indicators if roles & set(i.reported_by)]
+
+
+def reportable_indicators_by_area(user: User, areas: list[Area]) -> dict[int, list[str]]:
+    """``reportable_indicators`` for many areas with one membership query."""
+    roles = roles_by_area(user, areas)
+    return {
+        a.pk: [
+            i.id
+            for i in pack_of(a.organisation.framework).indicators
+            if roles[a.pk] & set(i.reported_by)
+        ]
+        for a in areas
+    }
 
 
 def reportable_areas(user: User, organisation: Organisation) -> list[Area]:
