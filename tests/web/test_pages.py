@@ -192,6 +192,30 @@ def test_board_deadlines_follow_uk_summer_time(dgs_member: User, dgs: Area) -> N
     assert "Late: First assessment was due 10:00" in page
 
 
+@pytest.mark.parametrize(
+    ("reported", "looked"),
+    [
+        # Sunday 29 March 2026: clocks go forward at 01:00 UTC. 09:05 BST is 08:05 UTC,
+        # which a naive UTC reading would still call 'before 09:00'.
+        (datetime(2026, 3, 29, 8, 5, tzinfo=UTC), datetime(2026, 3, 29, 9, 20, tzinfo=UTC)),
+        # Sunday 25 October 2026: clocks go back at 01:00 UTC; 09:05 GMT is 09:05 UTC.
+        (datetime(2026, 10, 25, 9, 5, tzinfo=UTC), datetime(2026, 10, 25, 10, 20, tzinfo=UTC)),
+    ],
+    ids=["march", "october"],
+)
+def test_staleness_on_clock_change_days(
+    dgs_member: User, dgs: Area, reported: datetime, looked: datetime
+) -> None:
+    """At 10:20 local on the day the clocks change, a 09:05 report is on time
+    and an unreported cell is late, not missing (inside the pack's 30-minute grace)."""
+    submit_readings(dgs_member, dgs, {"stp_staffing_pct": 64}, reported, now=reported)
+    with time_machine.travel(looked, tick=False):
+        page = _text(_client(dgs_member).get(reverse("board")))
+    assert "On time for First assessment" in page
+    assert "Late: First assessment was due 10:00" in page
+    assert "Missing: First assessment" not in page
+
+
 def test_the_level_filter_hides_quiet_areas(dgs_member: User, dgs: Area) -> None:
     submit_readings(dgs_member, dgs, {"stp_staffing_pct": 45}, NINE, now=NINE)
     page = _text(_client(dgs_member).get(reverse("board"), {"min_level": "3"}))

@@ -20,7 +20,8 @@ from surgewatch.web.escalation.models import Declaration
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.selectors import organisation_by_slug
 from surgewatch.web.orgs.services import add_membership, install_pack
-from surgewatch.web.reporting.models import Reading
+from surgewatch.web.reporting import imports
+from surgewatch.web.reporting.models import ImportBatch, Reading
 from surgewatch.web.reporting.services import submit_readings
 
 MakeUser = Callable[..., User]
@@ -34,8 +35,11 @@ class Page:
     method: str
     allowed: frozenset[str]
     ok: int = 200
+    # Someone else's import batch is not found rather than forbidden: its
+    # token is the only thing naming it, and that says nothing to them.
+    refused: int = 403
 
-    def url(self, reading: Reading) -> str:
+    def url(self, reading: Reading, batch: ImportBatch) -> str:
         args: dict[str, list[str | int]] = {
             "organisation": ["kcc-asch"],
             "declare": ["kcc-asch"],
@@ -43,6 +47,9 @@ class Page:
             "report": ["kcc-asch", "dgs"],
             "confirm": ["kcc-asch", "dgs"],
             "amend": [reading.pk],
+            "indicator": ["kcc-asch", "dgs", "stp_staffing_pct"],
+            "import": ["kcc-asch"],
+            "import-preview": ["kcc-asch", batch.token],
         }
         return reverse(self.name, args=args.get(self.name, []))
 
@@ -53,7 +60,10 @@ PAGES = (
     Page("board", "get", READERS),
     Page("organisation", "get", KCC_READERS),
     Page("system", "get", KCC_READERS),
+    Page("indicator", "get", KCC_READERS),
     Page("report", "get", frozenset({"dgs"})),
+    Page("import", "get", frozenset({"dgs", "swale"})),
+    Page("import-preview", "get", frozenset({"dgs"}), refused=404),
     Page("amend", "get", frozenset({"dgs"})),
     Page("declare", "post", frozenset({"manager"}), ok=302),
     Page("confirm", "post", frozenset({"dgs"}), ok=302),
@@ -83,22 +93,36 @@ def reading(people: dict[str, User | None], dgs: Area) -> Reading:
     return submit_readings(reporter, dgs, {"stp_staffing_pct": 64}, NINE, now=NINE)[0]
 
 
+@pytest.fixture
+def batch(people: dict[str, User | None], kcc: Organisation) -> ImportBatch:
+    reporter = people["dgs"]
+    assert reporter is not None
+    content = b"area,indicator,value,observed_at\ndgs,referrals,8,2026-01-05T08:50:00Z\n"
+    return imports.stage(kcc, reporter, "readings.csv", content, NINE)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_scope(page: Page, persona: str, people: dict[str, User | None], reading: Reading) -> None:
+def test_scope(
+    page: Page,
+    persona: str,
+    people: dict[str, User | None],
+    reading: Reading,
+    batch: ImportBatch,
+) -> None:
     client = Client()
     user = people[persona]
     if user is not None:
         client.force_login(user)
     send = client.post if page.method == "post" else client.get
-    response = send(page.url(reading), POSTS.get(page.name, {}))
+    response = send(page.url(reading, batch), POSTS.get(page.name, {}))
     if user is None:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
     elif persona in page.allowed:
         assert response.status_code == page.ok
     else:
-        assert response.status_code == 403
+        assert response.status_code == page.refused
 
 
 def test_refused_writes_change_nothing(people: dict[str, User | None], reading: Reading) -> None:
