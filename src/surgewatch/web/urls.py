@@ -15,6 +15,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("surgewatch.web.api.urls")),
     path("", include("surgewatch.web.escalation.urls")),
     path("", include("surgewatch.web.reporting.urls")),
+    path("", include("surgewatch.web.actions.urls")),
+    path("", include("surgewatch.web.notify.urls")),
+    path("", include("surgewatch.web.decisions.urls")),
+    path("", include("surgewatch.web.sitrep.urls")),
     # nhsuk-frontend's stylesheet asks for its icons at /assets/...; serve them from static.
     path(
         "assets/<path:name>",

@@ -26,12 +26,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "huey.contrib.djhuey",
     "surgewatch.web.accounts",
     "surgewatch.web.orgs",
     "surgewatch.web.reporting",
     "surgewatch.web.escalation",
     "surgewatch.web.api",
     "surgewatch.web.demo",
+    "surgewatch.web.actions",
+    "surgewatch.web.notify",
+    "surgewatch.web.decisions",
+    "surgewatch.web.sitrep",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +105,25 @@ STATICFILES_DIRS = [
     ("chartjs", NODE_MODULES / "chart.js" / "dist"),
     WEB_ROOT / "static",
 ]
+
+
+
+def huey_settings(redis_url: str | None, sqlite_file: Path) -> dict[str, object]:
+    """The task queue: Redis in production (REDIS_URL), else SQLite beside the database.
+
+    Clocks, reminders, escalations and notification retries run here, in
+    ``surgewatch worker`` (huey's consumer), never in a web request.
+    """
+    consumer = {"workers": 2, "worker_type": "thread", "periodic": True}
+    # djhuey runs tasks inline when DEBUG is on; the demo is a real deployment
+    # in small, so it queues for the worker like production.
+    common = {"name": "surgewatch", "immediate": False, "consumer": consumer}
+    if redis_url:
+        return {"huey_class": "huey.RedisHuey", "url": redis_url, **common}
+    return {"huey_class": "huey.SqliteHuey", "filename": str(sqlite_file), **common}
+
+
+HUEY = huey_settings(os.environ.get("REDIS_URL"), REPO_ROOT / "var" / "huey.sqlite3")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,3 +14,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Static files come from the finders in tests; WhiteNoise would only warn
 # that no collected static folder exists.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
+# Tasks run at once, in the test's own thread and transaction, on in-memory storage.
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "surgewatch-test", "immediate": True}

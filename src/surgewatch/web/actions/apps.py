@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    name = "surgewatch.web.actions"
+    label = "actions"
+    verbose_name = "Actions: level changes, action cards, deadlines and protocols"
