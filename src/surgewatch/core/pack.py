@@ -302,6 +302,13 @@ class ChecklistItem(Strict):
     levels: list[Level] = Field(min_length=1)
 
 
+class ActionTimers(Strict):
+    """When a missed action deadline is chased: a reminder to the role at the
+    deadline, then escalation to the role's ``escalates_to`` this long after it."""
+
+    escalate_after_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+
+
 class Pack(Strict):
     """A whole framework pack: one organisation's escalation plan as data."""
 
@@ -325,6 +332,9 @@ class Pack(Strict):
     protocols: list[Protocol] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
     deescalation_checklist: list[ChecklistItem] = Field(default_factory=list)
+    # Roles told when the organisation's acting level reaches each level.
+    level_change_notify: dict[Level, list[Slug]] = Field(default_factory=dict)
+    action_timers: ActionTimers = Field(default_factory=ActionTimers)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Pack:
@@ -396,6 +406,8 @@ class Pack(Strict):
                     branch = step.branch
                     refs.append((f"{where}.steps.{step.id}.branch", branch.in_hours_role))
                     refs.append((f"{where}.steps.{step.id}.branch", branch.out_of_hours_role))
+        for level, roles in self.level_change_notify.items():
+            refs += [(f"level_change_notify.{level}", role) for role in roles]
         for n, g in enumerate(self.groups):
             refs += [(_at("groups", n, g.id), role) for role in [g.chair_role, *g.member_roles]]
         return refs
