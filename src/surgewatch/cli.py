@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 # Each module under surgewatch.commands exposes register(subparsers).
-COMMAND_MODULES = ("framework", "assess", "plan", "demo", "serve", "token", "worker")
+COMMAND_MODULES = ("framework", "assess", "plan", "demo", "serve", "token", "worker", "sitrep")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import subprocess
 import sys
 from typing import Any
 
@@ -36,6 +37,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="load demonstration data if the database has none"
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the background worker (run `surgewatch worker` yourself)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         _seed_if_empty()
     _announce(args.host, args.port)
+    if not args.no_worker:
+        _start_worker()
     return _serve(args.host, args.port, args.workers)
 
 
@@ -108,6 +116,16 @@ def _announce(host: str, port: int) -> None:
         print_logins()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     print(f"\nSurgewatch on http://{_bindable(shown)}:{port}/  (Ctrl-C stops it)\n", flush=True)
+
+
+def _start_worker() -> None:
+    """The clocks (deadlines, reminders, notifications) run beside the web app.
+
+    A child process: Ctrl-C reaches the whole foreground group, so both stop.
+    """
+    command = [sys.executable, "-m", "surgewatch.cli", "worker"]
+    subprocess.Popen(command)
+    print("Background worker started (surgewatch worker).", flush=True)
 
 
 def _bindable(host: str) -> str:

@@ -36,6 +36,7 @@ from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.permissions import reportable_indicators_by_area
 from surgewatch.web.reporting.models import ReadingKind
 from surgewatch.web.reporting.services import FUTURE_TOLERANCE
+from surgewatch.web.reporting.signals import readings_stored
 
 AreaKey = tuple[str, str]  # (organisation slug, area slug)
 CellKey = tuple[int, str]  # (area id, indicator id)
@@ -120,6 +121,8 @@ def ingest_readings(
         checked = _assess(rows, times, rules)
         ids = store.insert_reports(user.pk, checked, now)
         store.advance_currents(checked, ids)
+        organisation_ids = {area.organisation_id for area in areas.values()}
+        readings_stored.send(IncomingReading, organisation_ids=organisation_ids)
     return [_stored(pk, given, row) for pk, given, row in zip(ids, rows, checked, strict=True)]
 
 

@@ -102,7 +102,9 @@ def _user(persona: Persona, encoded: str) -> User:
     if user is not None:
         return user
     make = User.objects.create_superuser if persona.superuser else User.objects.create_user
-    user = make(username=persona.username, email="", password=None)
+    # A reserved domain (RFC 2606): the demo's emails print in the worker's log.
+    email = f"{persona.username}@demo.invalid"
+    user = make(username=persona.username, email=email, password=None)
     user.password = encoded
     user.save(update_fields=["password"])
     return user

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.db import transaction
 
+from surgewatch.web.actions.services import refresh_level
 from surgewatch.web.demo.history import Cast, History, plan_history
 from surgewatch.web.demo.loader import load_history
 from surgewatch.web.demo.personas import DECLARERS, ensure_personas, reporters
@@ -77,6 +78,9 @@ def seed_demo(*, days: int, seed: int, now: datetime) -> DemoSummary:
         for spec, organisation, stream in zip(DEMO_PACKS, organisations, streams, strict=True):
             history = _plan(organisation, spec, days, now, np.random.default_rng(stream))
             load_history(organisation, history, users)
+        # Start the clocks where the history ends: today's level with its cards.
+        for organisation in organisations:
+            refresh_level(organisation, now)
     return DemoSummary(days, Reading.objects.count(), Declaration.objects.count(), len(users))
 
 

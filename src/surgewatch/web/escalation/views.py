@@ -15,6 +15,12 @@ from django.views.decorators.http import require_POST
 
 from surgewatch.core.pack import Area as PackArea
 from surgewatch.web.accounts.models import User
+from surgewatch.web.actions.selectors import (
+    CardView,
+    acting_change,
+    card_views,
+    organisation_cards,
+)
 from surgewatch.web.escalation.board import BoardFilters, organisation_board
 from surgewatch.web.escalation.forms import BoardFilterForm, DeclareForm
 from surgewatch.web.escalation.models import Declaration
@@ -84,7 +90,7 @@ def declare(request: HttpRequest, slug: str) -> HttpResponse:
 def _organisation_page(
     request: HttpRequest, org: Organisation, form: DeclareForm, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user, cards = _user(request), _open_cards(org)
     context = {
         "organisation": org,
         "status": organisation_status(org),
@@ -92,8 +98,17 @@ def _organisation_page(
         "can_declare": can_declare(user, org),
         "report_areas": reportable_areas(user, org),
         "form": form,
+        "acting": acting_change(org),
+        "cards": cards,
+        "overdue": sum(card.overdue for card in cards),
     }
     return render(request, "escalation/organisation.html", context, status=status)
+
+
+def _open_cards(org: Organisation) -> list[CardView]:
+    """Issue 4: the organisation page shows open actions, overdue ones first."""
+    cards = organisation_cards(org)
+    return card_views(cards, {org.pk: pack_of(org.framework)}, timezone.now())
 
 
 @login_required

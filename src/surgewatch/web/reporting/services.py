@@ -26,6 +26,7 @@ from surgewatch.web.orgs.models import Area, Framework
 from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.selectors import roles_in_area
 from surgewatch.web.reporting.models import CurrentReading, Reading, ReadingKind
+from surgewatch.web.reporting.signals import readings_stored
 
 # A device clock a few minutes fast is not an error; an observation tomorrow is.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -249,6 +250,7 @@ def _record(user: User, ctx: _Context, drafts: list[_Draft], now: datetime) -> l
     readings = [_save(user, ctx, d, r, now) for d, r in zip(drafts, results, strict=True)]
     for reading in readings:
         _advance_current(reading)
+    readings_stored.send(Reading, organisation_ids={ctx.area.organisation_id})
     return readings
 
 

@@ -107,7 +107,6 @@ STATICFILES_DIRS = [
 ]
 
 
-
 def huey_settings(redis_url: str | None, sqlite_file: Path) -> dict[str, object]:
     """The task queue: Redis in production (REDIS_URL), else SQLite beside the database.
 
@@ -120,6 +119,7 @@ def huey_settings(redis_url: str | None, sqlite_file: Path) -> dict[str, object]
     common = {"name": "surgewatch", "immediate": False, "consumer": consumer}
     if redis_url:
         return {"huey_class": "huey.RedisHuey", "url": redis_url, **common}
+    sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     return {"huey_class": "huey.SqliteHuey", "filename": str(sqlite_file), **common}
 
 
@@ -149,3 +149,46 @@ def required_env(name: str, fix: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} is not set; fix: {fix}")
     return value
+
+
+# --- Notifications (surgewatch.web.notify, issue 4) ---------------------------------------
+# Email, GOV.UK Notify and webhooks; every value from the environment. Messages are
+# sent by `surgewatch worker`, retried with backoff, and shown in the outbox (/outbox/).
+
+
+def _env_number(name: str, default: str) -> int:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+# Links in messages are this address plus a path on the site.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email through SMTP. EMAIL_BACKEND may name Django's console backend for a demo without a
+# mail server; tests swap in the in-memory backend themselves.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_number("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+EMAIL_TIMEOUT = _env_number("EMAIL_TIMEOUT", "30")  # seconds; Django's default waits for ever
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Surgewatch <surgewatch@localhost>")
+
+# GOV.UK Notify. Unset, Notify channels' messages fail at once naming the missing
+# setting. Each template uses ((subject)), ((body)) and ((link)).
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_BASE_URL = os.environ.get(
+    "GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_EMAIL_TEMPLATE_ID", "")
+GOVUK_NOTIFY_SMS_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_SMS_TEMPLATE_ID", "")
+
+NOTIFY_WEBHOOK_TIMEOUT_SECONDS = _env_number("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", "10")
+# Retries wait 1, 2, 4, 8 ... minutes, at most the cap; after the last attempt the
+# message is failed (and stays in the outbox, where an administrator can retry it).
+NOTIFY_MAX_ATTEMPTS = _env_number("NOTIFY_MAX_ATTEMPTS", "10")
+NOTIFY_BACKOFF_CAP_MINUTES = _env_number("NOTIFY_BACKOFF_CAP_MINUTES", "60")
+# --- end of notifications -----------------------------------------------------------------

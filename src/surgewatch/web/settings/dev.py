@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Serve static files straight from the finders (node_modules, app folders).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo has no mail server: emails print in `surgewatch worker`'s output
+# unless EMAIL_BACKEND names another backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
