@@ -297,6 +297,34 @@ class Group(Strict):
     purpose: str = ""
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+class SystemCall(Strict):
+    """A recurring multi-agency call (seed 000, section 5.1) and when it is held per level.
+
+    ``times`` are local wall-clock times per level on the ``days`` given; the
+    plan says frequency rises and falls with pressure, so more times at OPEL 3-4.
+    """
+
+    id: Slug
+    name: str
+    purpose: str = ""
+    attended_by: list[Slug] = Field(default_factory=list)
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    times: dict[Level, list[ClockTime]]
+
+    @model_validator(mode="after")
+    def _every_level(self) -> SystemCall:
+        missing = [lvl for lvl in LEVELS if lvl not in self.times]
+        if missing:
+            raise ValueError(
+                f"missing level {missing}; fix: give the call times per level ([] for none)"
+            )
+        return self
+
+
 class ChecklistItem(Strict):
     text: str
     levels: list[Level] = Field(min_length=1)
@@ -334,6 +362,7 @@ class Pack(Strict):
     deescalation_checklist: list[ChecklistItem] = Field(default_factory=list)
     # Roles told when the organisation's acting level reaches each level.
     level_change_notify: dict[Level, list[Slug]] = Field(default_factory=dict)
+    calls: list[SystemCall] = Field(default_factory=list)
     action_timers: ActionTimers = Field(default_factory=ActionTimers)
 
     @model_validator(mode="after")
@@ -406,6 +435,8 @@ class Pack(Strict):
                     branch = step.branch
                     refs.append((f"{where}.steps.{step.id}.branch", branch.in_hours_role))
                     refs.append((f"{where}.steps.{step.id}.branch", branch.out_of_hours_role))
+        for n, call in enumerate(self.calls):
+            refs += [(f"{_at('calls', n, call.id)}.attended_by", r) for r in call.attended_by]
         for level, roles in self.level_change_notify.items():
             refs += [(f"level_change_notify.{level}", role) for role in roles]
         for n, g in enumerate(self.groups):
