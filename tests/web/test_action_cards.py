@@ -304,3 +304,32 @@ def test_a_missed_deadline_reaches_the_assignee_then_the_role_above(
     escalation = Message.objects.get(event_key=f"deadline:{deadline.pk}:escalated")
     assert (reminder.recipient, escalation.recipient) == (keah, head)
     assert escalation.subject.startswith("Escalated: keah-locality-organiser has not done")
+
+
+@pytest.mark.parametrize(
+    ("opened", "dues"),
+    [
+        # Saturday 28 March 2026, 12:00 GMT: Sunday's 10:30 is BST (09:30 UTC), as is Monday's.
+        (
+            datetime(2026, 3, 28, 12, 0, tzinfo=UTC),
+            [datetime(2026, 3, 29, 9, 30, tzinfo=UTC), datetime(2026, 3, 30, 9, 30, tzinfo=UTC)],
+        ),
+        # Saturday 24 October 2026, 12:00 BST: Sunday's 10:30 is GMT again (10:30 UTC).
+        (
+            datetime(2026, 10, 24, 11, 0, tzinfo=UTC),
+            [
+                datetime(2026, 10, 25, 10, 30, tzinfo=UTC),
+                datetime(2026, 10, 26, 10, 30, tzinfo=UTC),
+            ],
+        ),
+    ],
+    ids=["march", "october"],
+)
+def test_the_shrewd_clock_keeps_london_time_across_the_clock_changes(
+    dgs_member: User, dgs: Area, kcc: Organisation, opened: datetime, dues: list[datetime]
+) -> None:
+    _report(dgs_member, dgs, RED, opened)
+    services.refresh_level(kcc, opened)
+    card = ActionCard.objects.get(action_id="dc-3-shrewd-morning")
+    add_daily_deadlines(dues[0] + timedelta(minutes=1))
+    assert list(card.deadlines.order_by("due_at").values_list("due_at", flat=True)) == dues
