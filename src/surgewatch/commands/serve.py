@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         _seed_if_empty()
     _announce(args.host, args.port)
     if not args.no_worker:
-        _start_worker()
+        _start_worker(args.host, args.port)
     return _serve(args.host, args.port, args.workers)
 
 
@@ -118,13 +118,15 @@ def _announce(host: str, port: int) -> None:
     print(f"\nSurgewatch on http://{_bindable(shown)}:{port}/  (Ctrl-C stops it)\n", flush=True)
 
 
-def _start_worker() -> None:
+def _start_worker(host: str, port: int) -> None:
     """The clocks (deadlines, reminders, notifications) run beside the web app.
 
     A child process: Ctrl-C reaches the whole foreground group, so both stop.
+    Links in its messages point at this server unless SITE_URL says otherwise.
     """
-    command = [sys.executable, "-m", "surgewatch.cli", "worker"]
-    subprocess.Popen(command)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    env = {"SITE_URL": f"http://{_bindable(shown)}:{port}", **os.environ}
+    subprocess.Popen([sys.executable, "-m", "surgewatch.cli", "worker"], env=env)
     print("Background worker started (surgewatch worker).", flush=True)
 
 
