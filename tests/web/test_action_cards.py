@@ -74,9 +74,9 @@ def test_the_twice_daily_shrewd_update_starts_its_clock(red: LevelChange) -> Non
 
 
 def test_checking_again_changes_nothing(red: LevelChange, kcc: Organisation) -> None:
-    cards = ActionCard.objects.count()
+    before = (LevelChange.objects.count(), ActionCard.objects.count())
     assert services.refresh_level(kcc, T0 + HOUR) is None
-    assert (LevelChange.objects.count(), ActionCard.objects.count()) == (1, cards)
+    assert (LevelChange.objects.count(), ActionCard.objects.count()) == before
 
 
 def test_actions_stand_down_only_after_the_hold(
@@ -333,3 +333,27 @@ def test_the_shrewd_clock_keeps_london_time_across_the_clock_changes(
     card = ActionCard.objects.get(action_id="dc-3-shrewd-morning")
     add_daily_deadlines(dues[0] + timedelta(minutes=1))
     assert list(card.deadlines.order_by("due_at").values_list("due_at", flat=True)) == dues
+
+
+# --- areas ----------------------------------------------------------------------------
+
+
+def test_each_areas_level_is_recorded_and_the_message_names_the_driving_area(
+    dgs_member: User, dgs: Area, swale_member: User, swale: Area, kcc: Organisation
+) -> None:
+    """Seed 000, section 8: actions are triggered by the status of KCC, 'the Area or region'."""
+    from surgewatch.web.notify.models import Message
+
+    director = _holder(kcc, "director-asc")
+    director.email = "director@example.org"
+    director.save()
+    _report(dgs_member, dgs, RED, T0)
+    _report(swale_member, swale, GREEN, T0)
+    change = services.refresh_level(kcc, T0)
+    assert change is not None
+    areas = dict(
+        LevelChange.objects.filter(area__isnull=False).values_list("area__slug", "to_level")
+    )
+    assert areas == {"dgs": 3, "swale": 1}
+    told = Message.objects.get(recipient=director, event_key=f"level-change:{change.pk}")
+    assert "Areas at OPEL 3 or above: Dartford, Gravesham and Swanley." in told.body

@@ -8,7 +8,7 @@ history. The rule itself is ``surgewatch.core.acting``.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -31,6 +31,9 @@ from surgewatch.web.reporting.models import CurrentReading, Reading
 class Levels:
     engine: int | None
     declared: int | None
+    # Each area's held engine level. Areas are not declared (seed 000, section 8
+    # has KCC's level declared), so this is an area's acting level.
+    areas: dict[str, int] = field(default_factory=dict)
 
     @property
     def acting(self) -> int | None:
@@ -41,7 +44,16 @@ def levels_now(organisation: Organisation, pack: Pack, now: datetime) -> Levels:
     held = held_cell_levels(pack, _history(organisation, pack, now), now)
     declaration = latest_declaration(organisation)
     declared = declaration.level if declaration and declaration.declared_at <= now else None
-    return Levels(engine_level(pack, held), declared)
+    return Levels(engine_level(pack, held), declared, _by_area(pack, held))
+
+
+def _by_area(pack: Pack, held: dict[Cell, int]) -> dict[str, int]:
+    """Each area's level by the pack's rule over its own held cells."""
+    by_area: dict[str, dict[Cell, int]] = defaultdict(dict)
+    for cell, level in held.items():
+        by_area[cell[1]][cell] = level
+    levels = {area: engine_level(pack, cells) for area, cells in by_area.items()}
+    return {area: level for area, level in levels.items() if level is not None}
 
 
 def _history(

@@ -17,11 +17,15 @@ from surgewatch.web.actions.models import ActionCard, Deadline, LevelChange
 from surgewatch.web.notify.services import notify_role, notify_user
 
 
-def level_changed(change: LevelChange, pack: Pack, opened: list[ActionCard], now: datetime) -> None:
+def level_changed(
+    change: LevelChange, pack: Pack, opened: list[ActionCard], now: datetime, areas: list[str]
+) -> None:
     """Seed 000, sections 7.1-7.3: named roles are told the status; card holders their actions."""
     org = change.organisation
     subject = f"{org.name} is now at OPEL {change.to_level} ({pack.colours[change.to_level]})"
     body = _change_text(change)
+    if areas and change.is_escalation:
+        body += f" Areas at OPEL {change.to_level} or above: {', '.join(areas)}."
     link = reverse("organisation-actions", args=[org.slug])
     for role in pack.level_change_notify.get(change.to_level, []):
         notify_role(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from surgewatch.web.orgs.models import Framework, Organisation
+from surgewatch.web.orgs.models import Area, Framework, Organisation
 
 
 class LevelChangeSource(models.TextChoices):
@@ -25,6 +25,13 @@ class LevelChange(models.Model):
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="level_changes"
+    )
+    # Set when one area's own level moved (seed 000, section 8: actions are
+    # triggered by the OPEL status of KCC, 'the Area or region'). The pack's
+    # organisation rule never puts an area above the organisation, so the
+    # organisation's cards carry the actions; these rows say which area drove it.
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="level_changes"
     )
     at = models.DateTimeField()
     from_level = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -43,7 +50,8 @@ class LevelChange(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.organisation.slug}: OPEL {self.from_level or '-'} to {self.to_level}"
+        where = self.organisation.slug + (f"/{self.area.slug}" if self.area else "")
+        return f"{where}: OPEL {self.from_level or '-'} to {self.to_level}"
 
     @property
     def is_escalation(self) -> bool:

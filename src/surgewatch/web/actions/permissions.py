@@ -8,20 +8,26 @@ people answerable for the plan; superusers administer.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from surgewatch.web.accounts.models import User
 from surgewatch.web.actions.models import ActionCard
-from surgewatch.web.orgs.models import Organisation
+from surgewatch.web.orgs.models import Area, Membership, Organisation
 from surgewatch.web.orgs.permissions import can_declare
 
 
-def role_holders(organisation: Organisation, role: str, *, deputies: bool) -> list[User]:
-    """Active people holding ``role`` anywhere in ``organisation``, by username."""
-    held = User.objects.filter(
-        is_active=True, memberships__organisation=organisation, memberships__role=role
-    )
+def role_holders(
+    organisation: Organisation, role: str, *, deputies: bool, area: Area | None = None
+) -> list[User]:
+    """Active people holding ``role`` in ``organisation`` (for ``area``: organisation-wide
+    or in that area; otherwise anywhere), by username."""
+    held = Membership.objects.filter(organisation=organisation, role=role, user__is_active=True)
+    if area is not None:
+        held = held.filter(Q(area__isnull=True) | Q(area=area))
     if not deputies:
-        held = held.filter(memberships__is_deputy=False)
-    return list(held.distinct().order_by("username"))
+        held = held.filter(is_deputy=False)
+    users = User.objects.filter(pk__in=held.values("user_id"))
+    return list(users.order_by("username"))
 
 
 def holds_role(user: User, organisation: Organisation, role: str) -> bool:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from surgewatch.core.pack import Pack, Protocol, ProtocolStep
 from surgewatch.web.accounts.models import User
+from surgewatch.web.actions.cards import stand_down_card
 from surgewatch.web.actions.models import (
     ActionCard,
     CardEvent,
@@ -27,7 +28,7 @@ from surgewatch.web.actions.models import (
     ProtocolRun,
 )
 from surgewatch.web.actions.permissions import can_act_on, holds_role
-from surgewatch.web.actions.services import refresh_level, stand_down_card
+from surgewatch.web.actions.services import refresh_level
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.permissions import can_declare
@@ -80,7 +81,8 @@ def start_protocol(
 
 
 def _acting(organisation: Organisation) -> int | None:
-    last = LevelChange.objects.filter(organisation=organisation).order_by("-at", "-pk").first()
+    changes = LevelChange.objects.filter(organisation=organisation, area__isnull=True)
+    last = changes.order_by("-at", "-pk").first()
     return last.to_level if last else None
 
 

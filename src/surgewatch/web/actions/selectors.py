@@ -76,12 +76,14 @@ def organisation_cards(organisation: Organisation, status: str = "") -> QuerySet
 
 
 def level_changes(organisation: Organisation, limit: int = 20) -> list[LevelChange]:
-    changes = LevelChange.objects.filter(organisation=organisation).order_by("-at", "-pk")
+    changes = LevelChange.objects.filter(organisation=organisation, area__isnull=True)
+    changes = changes.order_by("-at", "-pk")
     return list(changes[:limit])
 
 
 def acting_change(organisation: Organisation) -> LevelChange | None:
-    return LevelChange.objects.filter(organisation=organisation).order_by("-at", "-pk").first()
+    changes = LevelChange.objects.filter(organisation=organisation, area__isnull=True)
+    return changes.order_by("-at", "-pk").first()
 
 
 def running_protocols(organisation: Organisation) -> list[ProtocolRun]:

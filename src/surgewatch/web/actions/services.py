@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from surgewatch.core.acting import first_deadline, is_recurring
-from surgewatch.core.actions import RoleAction, transition
+from surgewatch.core.actions import transition
 from surgewatch.core.pack import Pack
 from surgewatch.web.accounts.models import User
 from surgewatch.web.actions import messages
-from surgewatch.web.actions.levels import levels_now
+from surgewatch.web.actions.areas import driving_areas, record_area_levels
+from surgewatch.web.actions.cards import event as _event
+from surgewatch.web.actions.cards import in_force, open_card, stand_down_card
+from surgewatch.web.actions.levels import Levels, levels_now
 from surgewatch.web.actions.models import (
     ActionCard,
-    CardEvent,
     CardEventKind,
     CardStatus,
     Deadline,
@@ -50,22 +50,36 @@ def refresh_level(
         org = locked.get(pk=organisation.pk)
         pack = pack_of(org.framework)
         levels = levels_now(org, pack, now)
-        last = LevelChange.objects.filter(organisation=org).order_by("-at", "-pk").first()
+        last = _last_change(org)
         before = last.to_level if last else None
-        if levels.acting is None or levels.acting == before:
-            return None
-        change = LevelChange.objects.create(
-            organisation=org,
-            at=now,
-            from_level=before,
-            to_level=levels.acting,
-            engine_level=levels.engine,
-            declared_level=levels.declared,
-            source=_source(cause, levels.acting, levels.declared),
-            framework=org.framework,
-        )
-        _apply(change, pack, now)
+        change = None
+        if levels.acting is not None and levels.acting != before:
+            change = _record(org, pack, levels, before, cause, now)
+        record_area_levels(org, levels.areas, now)
         return change
+
+
+def _last_change(org: Organisation) -> LevelChange | None:
+    changes = LevelChange.objects.filter(organisation=org, area__isnull=True)
+    return changes.order_by("-at", "-pk").first()
+
+
+def _record(
+    org: Organisation, pack: Pack, levels: Levels, before: int | None, cause: str, now: datetime
+) -> LevelChange:
+    assert levels.acting is not None
+    change = LevelChange.objects.create(
+        organisation=org,
+        at=now,
+        from_level=before,
+        to_level=levels.acting,
+        engine_level=levels.engine,
+        declared_level=levels.declared,
+        source=_source(cause, levels.acting, levels.declared),
+        framework=org.framework,
+    )
+    _apply(change, pack, now, driving_areas(org, levels.areas, levels.acting))
+    return change
 
 
 def _source(cause: str, acting: int, declared: int | None) -> str:
@@ -74,69 +88,16 @@ def _source(cause: str, acting: int, declared: int | None) -> str:
     return LevelChangeSource.ENGINE
 
 
-def _apply(change: LevelChange, pack: Pack, now: datetime) -> None:
+def _apply(change: LevelChange, pack: Pack, now: datetime, areas: list[str]) -> None:
     moved = transition(pack, change.from_level, change.to_level)
-    opened = [_open_card(change, pack, ra, now) for ra in moved.started]
-    for ra in moved.stood_down:
-        _stand_down(change, ra, now)
-    messages.level_changed(change, pack, [c for c in opened if c is not None], now)
-
-
-def _open_card(change: LevelChange, pack: Pack, ra: RoleAction, now: datetime) -> ActionCard | None:
-    """A card for the action, unless one is already in force (opened at a lower level)."""
+    note = f"OPEL {change.to_level}"
     org = change.organisation
-    in_force = ActionCard.objects.in_force().filter(
-        organisation=org, role=ra.role, action_id=ra.action.id, protocol_run__isnull=True
-    )
-    if in_force.exists():
-        return None
-    card = ActionCard.objects.create(
-        organisation=org,
-        role=ra.role,
-        action_id=ra.action.id,
-        level=ra.level,
-        text=ra.action.text,
-        opened_at=now,
-        opened_by=change,
-        recurring=is_recurring(ra.action),
-        assignee=_sole_holder(org, ra.role),
-    )
-    _event(card, CardEventKind.OPENED, now, note=f"OPEL {change.to_level}")
-    due = first_deadline(ra.action, now, ZoneInfo(pack.schedule.timezone))
-    if due is not None:
-        Deadline.objects.create(card=card, due_at=due)
-    return card
-
-
-def _sole_holder(organisation: Organisation, role: str) -> User | None:
-    """Assign a card straight away when one person (not a deputy) holds the role."""
-    holders = role_holders(organisation, role, deputies=False)
-    return holders[0] if len(holders) == 1 else None
-
-
-def _stand_down(change: LevelChange, ra: RoleAction, now: datetime) -> None:
-    cards = ActionCard.objects.in_force().filter(
-        organisation=change.organisation, role=ra.role, action_id=ra.action.id
-    )
-    for card in cards:
-        stand_down_card(card, now, change=change, note=f"OPEL {change.to_level}")
-
-
-def stand_down_card(
-    card: ActionCard, now: datetime, *, change: LevelChange | None = None, note: str = ""
-) -> None:
-    """Marked stood down, never deleted; a done card keeps its 'done'."""
-    card.stood_down_at, card.stood_down_by = now, change
-    if card.is_active:
-        card.status = CardStatus.STOOD_DOWN
-    card.save(update_fields=["stood_down_at", "stood_down_by", "status"])
-    _event(card, CardEventKind.STOOD_DOWN, now, note=note)
-
-
-def _event(
-    card: ActionCard, kind: str, now: datetime, *, by: User | None = None, note: str = ""
-) -> CardEvent:
-    return CardEvent.objects.create(card=card, at=now, kind=kind, by=by, note=note)
+    opened = [open_card(org, pack, ra, now, opened_by=change, note=note) for ra in moved.started]
+    for ra in moved.stood_down:
+        for card in in_force(org, ra.role, ra.action.id):
+            stand_down_card(card, now, change=change, note=note)
+    cards = [c for c in opened if c is not None]
+    messages.level_changed(change, pack, cards, now, areas)
 
 
 # --- what people do with a card ------------------------------------------------------

@@ -85,7 +85,9 @@ def level_changes(
     organisation: Organisation, since: datetime, at: datetime
 ) -> tuple[LevelChangeRow, ...]:
     """Changes of the acting level after ``since`` and up to ``at``, oldest first."""
-    changes = LevelChange.objects.filter(organisation=organisation, at__gt=since, at__lte=at)
+    changes = LevelChange.objects.filter(
+        organisation=organisation, area__isnull=True, at__gt=since, at__lte=at
+    )
     return tuple(
         LevelChangeRow(c.at, c.from_level, c.to_level, c.get_source_display())
         for c in changes.order_by("at", "pk")
@@ -94,5 +96,5 @@ def level_changes(
 
 def acting_level_at(organisation: Organisation, at: datetime) -> int | None:
     """The level whose actions were in force: the last level change at or before ``at``."""
-    changes = LevelChange.objects.filter(organisation=organisation, at__lte=at)
+    changes = LevelChange.objects.filter(organisation=organisation, area__isnull=True, at__lte=at)
     return changes.order_by("-at", "-pk").values_list("to_level", flat=True).first()
