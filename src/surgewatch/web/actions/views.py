@@ -36,17 +36,8 @@ from surgewatch.web.actions.permissions import can_act_on, role_holders
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.permissions import require_view, visible_organisations
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation.objects.select_related("framework"), slug=slug)
-    require_view(_user(request), organisation)
-    return organisation
+from surgewatch.web.orgs.requests import signed_in_user as _user
+from surgewatch.web.orgs.requests import viewable_organisation as _organisation
 
 
 @login_required

@@ -9,12 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surgewatch.core.pack import Area as PackArea
-from surgewatch.web.accounts.models import User
 from surgewatch.web.actions.selectors import (
     CardView,
     acting_change,
@@ -31,20 +30,10 @@ from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.permissions import (
     can_declare,
     reportable_areas,
-    require_view,
     visible_organisations,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required guarantees it
-    return request.user
-
-
-def _organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation.objects.select_related("framework"), slug=slug)
-    require_view(_user(request), organisation)
-    return organisation
+from surgewatch.web.orgs.requests import signed_in_user as _user
+from surgewatch.web.orgs.requests import viewable_organisation as _organisation
 
 
 @login_required

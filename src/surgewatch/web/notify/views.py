@@ -24,13 +24,9 @@ from surgewatch.web.notify.services import (
     remove_channel,
     retry_now,
 )
+from surgewatch.web.orgs.requests import signed_in_user as _user
 
 OUTBOX_PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required guarantees it
-    return request.user
 
 
 @login_required

@@ -20,9 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from surgewatch.core.assess import ReadingsError, RowError
-from surgewatch.web.accounts.models import User
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.permissions import reportable_areas, require_view
+from surgewatch.web.orgs.requests import signed_in_user as _user
 from surgewatch.web.reporting import imports, spreadsheets
 from surgewatch.web.reporting.models import ImportBatch
 
@@ -53,11 +53,6 @@ class UploadForm(forms.Form):
         if problem:
             raise ValidationError(problem)
         return upload
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required guarantees it
-    return request.user
 
 
 @login_required

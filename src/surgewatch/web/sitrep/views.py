@@ -10,24 +10,16 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from surgewatch.web.accounts.models import User
 from surgewatch.web.orgs.models import Organisation
-from surgewatch.web.orgs.permissions import require_view
+from surgewatch.web.orgs.requests import viewable_organisation as _organisation
 from surgewatch.web.sitrep.builder import sitrep_for_day, sitrep_zone
 from surgewatch.web.sitrep.dates import SitRepDateError, local_today, parse_sitrep_date
 from surgewatch.web.sitrep.forms import SitRepDateForm
 from surgewatch.web.sitrep.outputs import FORMATS, filename
 from surgewatch.web.sitrep.pdf import PdfUnavailableError
-
-
-def _organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation.objects.select_related("framework"), slug=slug)
-    assert isinstance(request.user, User)  # login_required guarantees it
-    require_view(request.user, organisation)
-    return organisation
 
 
 @login_required
