@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("surgewatch.web.notify.urls")),
     path("", include("surgewatch.web.decisions.urls")),
     path("", include("surgewatch.web.sitrep.urls")),
+    path("", include("surgewatch.web.calls.urls")),
     # nhsuk-frontend's stylesheet asks for its icons at /assets/...; serve them from static.
     path(
         "assets/<path:name>",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "surgewatch.web.notify",
     "surgewatch.web.decisions",
     "surgewatch.web.sitrep",
+    "surgewatch.web.calls",
 ]
 
 MIDDLEWARE = [
