@@ -70,3 +70,39 @@ def test_every_problem_is_reported_at_once() -> None:
         _bad_repeat(data)
 
     assert len(_problems(two_faults)) >= 2
+
+
+def _role(data: dict[str, Any], role_id: str) -> dict[str, Any]:
+    role: dict[str, Any] = next(r for r in data["roles"] if r["id"] == role_id)
+    return role
+
+
+def test_a_role_scope_other_than_organisation_or_area_is_refused() -> None:
+    def county(data: dict[str, Any]) -> None:
+        _role(data, "keah-locality-organiser")["scope"] = "county"
+
+    assert _problems(county) == [
+        "kent-edited.yaml: roles.8(keah-locality-organiser).scope: Input should be "
+        "'organisation' or 'area'; fix: use one of the values listed"
+    ]
+
+
+def test_a_role_that_declares_the_organisations_level_cannot_be_area_scoped() -> None:
+    def declaring_area(data: dict[str, Any]) -> None:
+        _role(data, "stp-service-manager")["scope"] = "area"
+
+    problems = _problems(declaring_area)
+    assert any(
+        "role 'stp-service-manager' declares the organisation's level but has scope: area; "
+        "fix: set scope: organisation" in p
+        for p in problems
+    ), problems
+
+
+def test_roles_without_a_scope_act_for_the_organisation() -> None:
+    from surgewatch.core.loader import load_pack
+    from surgewatch.core.pack import RoleScope
+
+    pack = load_pack(resolve_pack_path("example-acute-trust"))
+    assert pack.roles_scoped(RoleScope.AREA) == frozenset()
+    assert pack.roles_scoped(RoleScope.ORGANISATION) == frozenset(pack.role_ids)

@@ -92,7 +92,10 @@ def test_actions_stand_down_only_after_the_hold(
     cards = ActionCard.objects.all()
     assert cards.count() == len(actions_at(pack_of(kcc.framework), 3))  # kept, not deleted
     assert {c.status for c in cards} == {CardStatus.STOOD_DOWN}
-    assert all(c.stood_down_by == down for c in cards)
+    # The area-scoped roles' cards stand down with DGS's own change, at the same moment.
+    dgs_down = LevelChange.objects.get(area=dgs, from_level=3)
+    assert dgs_down.at == down.at and dgs_down.to_level == 1
+    assert all(c.stood_down_by == (dgs_down if c.area else down) for c in cards)
 
 
 def test_a_done_card_stays_done_when_it_stands_down(

@@ -204,14 +204,38 @@ class Aggregation(Strict):
     note: str = ""
 
 
+class RoleScope(StrEnum):
+    """Where a role's actions open (seed 000, sections 7 and 8: actions are 'triggered by
+    the OPEL status of Kent County Council, the Area or region').
+
+    ``organisation``: one card for the organisation, at the organisation's level.
+    ``area``: one card per area, at that area's own level (or the declared level,
+    when higher), for the people holding the role in that area.
+    """
+
+    ORGANISATION = "organisation"
+    AREA = "area"
+
+
 class Role(Strict):
-    """A role of the plan. ``declares_level`` marks who may declare the organisation's level."""
+    """A role of the plan. ``declares_level`` marks who may declare the organisation's level;
+    ``scope`` says whether its actions open once for the organisation or once per area."""
 
     id: Slug
     name: str
     escalates_to: Slug | None = None
     external: bool = False
     declares_level: bool = False
+    scope: RoleScope = RoleScope.ORGANISATION
+
+    @model_validator(mode="after")
+    def _declares_for_the_organisation(self) -> Role:
+        if self.declares_level and self.scope is RoleScope.AREA:
+            raise ValueError(
+                f"role '{self.id}' declares the organisation's level but has scope: area; "
+                "fix: set scope: organisation, or remove declares_level"
+            )
+        return self
 
 
 class Action(Strict):
@@ -385,6 +409,10 @@ class Pack(Strict):
     @property
     def role_ids(self) -> list[str]:
         return [r.id for r in self.roles]
+
+    def roles_scoped(self, scope: RoleScope) -> frozenset[str]:
+        """Ids of the roles whose actions open with ``scope``."""
+        return frozenset(r.id for r in self.roles if r.scope is scope)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,15 +20,48 @@ from surgewatch.web.actions.models import (
     Deadline,
     LevelChange,
 )
-from surgewatch.web.actions.permissions import role_holders
-from surgewatch.web.orgs.models import Organisation
+from surgewatch.web.actions.permissions import area_holders, role_holders
+from surgewatch.web.orgs.models import Area, Organisation
 
 
-def in_force(org: Organisation, role: str, action_id: str) -> QuerySet[ActionCard]:
-    """The plan cards (not protocol steps) of one action in force for the organisation."""
-    return ActionCard.objects.in_force().filter(
+@dataclass(frozen=True)
+class FollowUp:
+    """A one-off item for one person with one due time (a meeting's agreed action,
+    a decision's review). ``role`` is a role the person holds, so a missed one
+    escalates to the role above as plan cards do."""
+
+    organisation: Organisation
+    source: str
+    action_id: str
+    text: str
+    level: int
+    role: str
+    assignee: User
+    due_at: datetime
+    note: str
+
+
+def in_force(
+    org: Organisation, role: str, action_id: str, area: Area | None = None
+) -> QuerySet[ActionCard]:
+    """The plan cards (not protocol steps) of one action in force for the organisation
+    (``area`` None: its organisation-wide cards) or for one of its areas."""
+    cards = ActionCard.objects.in_force().filter(
         organisation=org, role=role, action_id=action_id, protocol_run__isnull=True
     )
+    return cards.filter(area=area) if area is not None else cards.filter(area__isnull=True)
+
+
+def is_covered(org: Organisation, role: str, action_id: str, area: Area | None) -> bool:
+    """An organisation-wide card in force covers every area; an area's card covers that area.
+
+    So nobody holds the same action at the same time from both the organisation's
+    level and an area's (a card opened before the pack made the role area-scoped
+    keeps covering until it stands down).
+    """
+    if in_force(org, role, action_id).exists():
+        return True
+    return area is not None and in_force(org, role, action_id, area).exists()
 
 
 def open_card(
@@ -38,12 +72,14 @@ def open_card(
     *,
     opened_by: LevelChange | None,
     note: str,
+    area: Area | None = None,
 ) -> ActionCard | None:
-    """A card for the action, unless one is already in force (opened at a lower level)."""
-    if in_force(org, ra.role, ra.action.id).exists():
+    """A card for the action, unless one already covers it (opened at a lower level)."""
+    if is_covered(org, ra.role, ra.action.id, area):
         return None
     card = ActionCard.objects.create(
         organisation=org,
+        area=area,
         role=ra.role,
         action_id=ra.action.id,
         level=ra.level,
@@ -51,7 +87,7 @@ def open_card(
         opened_at=now,
         opened_by=opened_by,
         recurring=is_recurring(ra.action),
-        assignee=_sole_holder(org, ra.role),
+        assignee=_sole_holder(org, ra.role, area),
     )
     event(card, CardEventKind.OPENED, now, note=note)
     due = first_deadline(ra.action, now, ZoneInfo(pack.schedule.timezone))
@@ -60,9 +96,31 @@ def open_card(
     return card
 
 
-def _sole_holder(org: Organisation, role: str) -> User | None:
-    """Assign a card straight away when one person (not a deputy) holds the role."""
-    holders = role_holders(org, role, deputies=False)
+def open_follow_up(item: FollowUp, now: datetime) -> ActionCard:
+    """A card for an action agreed at a meeting or a decision's review: one person's, due once."""
+    card = ActionCard.objects.create(
+        organisation=item.organisation,
+        source=item.source,
+        role=item.role,
+        action_id=item.action_id,
+        level=item.level,
+        text=item.text,
+        opened_at=now,
+        assignee=item.assignee,
+    )
+    event(card, CardEventKind.OPENED, now, note=item.note)
+    Deadline.objects.create(card=card, due_at=item.due_at)
+    return card
+
+
+def _sole_holder(org: Organisation, role: str, area: Area | None) -> User | None:
+    """Assign a card straight away when one person (not a deputy) holds the role: for an
+    area's card, the one holding it in that area, else the one holding it organisation-wide."""
+    if area is not None:
+        local = area_holders(org, role, area, deputies=False)
+        if local:
+            return local[0] if len(local) == 1 else None
+    holders = role_holders(org, role, deputies=False, area=area)
     return holders[0] if len(holders) == 1 else None
 
 

@@ -40,7 +40,7 @@ def _unmet(now: datetime) -> QuerySet[Deadline]:
     return (
         Deadline.objects.filter(met_at__isnull=True, due_at__lte=now)
         .filter(card__status__in=("open", "acknowledged"))
-        .select_related("card__organisation__framework", "card__assignee")
+        .select_related("card__organisation__framework", "card__assignee", "card__area")
         .order_by("due_at", "pk")
     )
 

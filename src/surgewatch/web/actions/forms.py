@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from surgewatch.web.actions.models import CardStatus
+from surgewatch.web.actions.selectors import ORGANISATION_WIDE
 
 STATUS_FILTER = [
     ("active", "Open and acknowledged"),
@@ -60,4 +61,12 @@ class StopForm(forms.Form):
 
 
 class StatusFilterForm(forms.Form):
+    """Actions by role: which statuses, and where (an area, the organisation, or all)."""
+
     status = forms.ChoiceField(label="Show", choices=STATUS_FILTER, required=False)
+    area = forms.ChoiceField(label="Area", required=False)
+
+    def __init__(self, data: object = None, *, areas: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(data)  # type: ignore[arg-type]
+        where = [("", "All areas and organisation-wide"), (ORGANISATION_WIDE, "Organisation-wide")]
+        self.fields["area"].choices = [*where, *(areas or [])]  # type: ignore[attr-defined]

@@ -39,6 +39,12 @@ class Levels:
     def acting(self) -> int | None:
         return acting_level(self.engine, self.declared)
 
+    def area_acting(self, area: str) -> int | None:
+        """An area's level for its area-scoped roles: its own held level, or the
+        organisation's declared level when higher (a declaration is county-wide:
+        seed 000, section 8, actions follow 'the OPEL status of Kent County Council')."""
+        return acting_level(self.areas.get(area), self.declared)
+
 
 def levels_now(organisation: Organisation, pack: Pack, now: datetime) -> Levels:
     held = held_cell_levels(pack, _history(organisation, pack, now), now)

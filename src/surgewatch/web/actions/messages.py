@@ -32,15 +32,27 @@ def level_changed(
             org, role, subject=subject, body=body, link=link,
             event_key=f"level-change:{change.pk}", now=now,
         )  # fmt: skip
+    _tell_card_holders(change, opened, now)
+
+
+def area_level_changed(change: LevelChange, opened: list[ActionCard], now: datetime) -> None:
+    """An area's level moved: the holders of its area-scoped roles there hear of their cards."""
+    _tell_card_holders(change, opened, now)
+
+
+def _tell_card_holders(change: LevelChange, opened: list[ActionCard], now: datetime) -> None:
+    org, area = change.organisation, change.area
+    where = f"{area.name}, {org.name}" if area else org.name
     for role, cards in _by_role(opened).items():
         notify_role(
             org,
             role,
-            subject=f"{len(cards)} new action(s) for you at OPEL {change.to_level}: {org.name}",
+            subject=f"{len(cards)} new action(s) for you at OPEL {change.to_level}: {where}",
             body="\n".join(f"- {_card_line(card)}" for card in cards),
             link=reverse("my-actions"),
             event_key=f"level-change:{change.pk}:cards",
             now=now,
+            area=area,
         )
 
 
@@ -73,7 +85,7 @@ def deadline_missed(deadline: Deadline, now: datetime) -> None:
     """The reminder at the deadline: to the assignee, else everyone holding the role."""
     card = deadline.card
     subject = f"Overdue: {card.text[:80]}"
-    body = f"Due {local_text(deadline.due_at)} at {card.organisation.name}.\n\n{card.text}"
+    body = f"Due {local_text(deadline.due_at)} at {_where(card)}.\n\n{card.text}"
     link = reverse("action-card", args=[card.pk])
     key = f"deadline:{deadline.pk}:reminder"
     if card.assignee is not None:
@@ -84,7 +96,7 @@ def deadline_missed(deadline: Deadline, now: datetime) -> None:
     else:
         notify_role(
             card.organisation, card.role, subject=subject, body=body, link=link,
-            event_key=key, now=now,
+            event_key=key, now=now, area=card.area,
         )  # fmt: skip
 
 
@@ -96,10 +108,15 @@ def deadline_escalated(deadline: Deadline, to_role: str, now: datetime) -> None:
         to_role,
         subject=f"Escalated: {card.role} has not done '{card.text[:60]}'",
         body=(
-            f"Due {local_text(deadline.due_at)} at {card.organisation.name} and still not done.\n\n"
+            f"Due {local_text(deadline.due_at)} at {_where(card)} and still not done.\n\n"
             f"{card.text}"
         ),
         link=reverse("action-card", args=[card.pk]),
         event_key=f"deadline:{deadline.pk}:escalated",
         now=now,
+        area=card.area,
     )
+
+
+def _where(card: ActionCard) -> str:
+    return f"{card.area.name}, {card.organisation.name}" if card.area else card.organisation.name

@@ -26,10 +26,11 @@ class LevelChange(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="level_changes"
     )
-    # Set when one area's own level moved (seed 000, section 8: actions are
-    # triggered by the OPEL status of KCC, 'the Area or region'). The pack's
-    # organisation rule never puts an area above the organisation, so the
-    # organisation's cards carry the actions; these rows say which area drove it.
+    # Set when one area's acting level moved (seed 000, section 8: actions are
+    # triggered by the OPEL status of KCC, 'the Area or region'): the area's own
+    # held level, or the organisation's declared level when that is higher. Such
+    # a row opens and stands down the cards of the pack's area-scoped roles in
+    # that area; the organisation's rows do so for the organisation-wide roles.
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="level_changes"
     )
@@ -79,17 +80,33 @@ class CardQuerySet(models.QuerySet["ActionCard"]):
         return self.filter(stood_down_at__isnull=True)
 
 
+class CardSource(models.TextChoices):
+    """Where a card's action came from."""
+
+    PACK = "pack", "The plan"
+    MEETING = "meeting", "Agreed at a meeting"
+    DECISION_REVIEW = "decision_review", "Decision review"
+
+
 class ActionCard(models.Model):
-    """One role's action at one level, for one organisation.
+    """One role's action at one level, for one organisation or one of its areas.
 
     ``level`` is the level whose entry in the pack defines the action (an
     inherited 'continue with level two actions' card says 2). Protocol steps
-    are cards too, with ``protocol_run`` set.
+    are cards too, with ``protocol_run`` set. ``area`` is set when the role's
+    pack ``scope`` is ``area``: the card belongs to that area's holders of the
+    role. Actions agreed at a meeting and decision reviews are cards too
+    (``source``), so they share the lists, clocks and reminders; their level
+    is the one standing when they were agreed.
     """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="action_cards"
     )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="action_cards"
+    )
+    source = models.CharField(max_length=16, choices=CardSource.choices, default=CardSource.PACK)
     role = models.SlugField(max_length=64)
     action_id = models.SlugField(max_length=96)
     level = models.PositiveSmallIntegerField()
@@ -124,7 +141,8 @@ class ActionCard(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.action_id} ({self.role}, {self.organisation.slug})"
+        where = self.organisation.slug + (f"/{self.area.slug}" if self.area else "")
+        return f"{self.action_id} ({self.role}, {where})"
 
     @property
     def is_active(self) -> bool:

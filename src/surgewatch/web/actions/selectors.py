@@ -34,7 +34,7 @@ def with_due(cards: QuerySet[ActionCard], now: datetime) -> QuerySet[ActionCard]
         cards.annotate(
             is_overdue=Exists(unmet.filter(due_at__lte=now)),
         )
-        .select_related("organisation__framework", "assignee")
+        .select_related("organisation__framework", "assignee", "area")
         .prefetch_related("deadlines")
     )
 
@@ -60,16 +60,32 @@ def _due(deadline: Deadline) -> datetime:
 
 
 def my_cards(user: User) -> QuerySet[ActionCard]:
-    """Active cards assigned to the user, or unassigned ones of a role they hold."""
-    held = user.memberships.values_list("organisation_id", "role")
+    """Active cards assigned to the user, or unassigned ones of a role they hold where it
+    applies: an area membership takes that area's cards and the organisation-wide ones."""
+    held = user.memberships.values_list("organisation_id", "role", "area_id")
     mine = Q(assignee=user)
-    for organisation_id, role in held:
-        mine |= Q(organisation_id=organisation_id, role=role, assignee__isnull=True)
+    for organisation_id, role, area_id in held:
+        theirs = Q(organisation_id=organisation_id, role=role, assignee__isnull=True)
+        if area_id is not None:
+            theirs &= Q(area__isnull=True) | Q(area_id=area_id)
+        mine |= theirs
     return ActionCard.objects.active().filter(mine)
 
 
-def organisation_cards(organisation: Organisation, status: str = "") -> QuerySet[ActionCard]:
+# The area filter's value for cards that belong to the whole organisation.
+ORGANISATION_WIDE = "-"
+
+
+def organisation_cards(
+    organisation: Organisation, status: str = "", area: str = ""
+) -> QuerySet[ActionCard]:
+    """The organisation's cards by status ('active' or empty: open and acknowledged);
+    ``area`` an area's slug, ``ORGANISATION_WIDE``, or empty for all."""
     cards = ActionCard.objects.filter(organisation=organisation)
+    if area == ORGANISATION_WIDE:
+        cards = cards.filter(area__isnull=True)
+    elif area:
+        cards = cards.filter(area__slug=area)
     if status == "active" or not status:
         return cards.active()
     return cards.filter(status=status)

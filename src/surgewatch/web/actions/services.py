@@ -16,16 +16,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from surgewatch.core.actions import transition
-from surgewatch.core.pack import Pack
+from surgewatch.core.pack import Pack, RoleScope
 from surgewatch.web.accounts.models import User
 from surgewatch.web.actions import messages
-from surgewatch.web.actions.areas import driving_areas, record_area_levels
+from surgewatch.web.actions.areas import driving_areas, record_area_levels, source_of
 from surgewatch.web.actions.cards import event as _event
 from surgewatch.web.actions.cards import in_force, open_card, stand_down_card
 from surgewatch.web.actions.levels import Levels, levels_now
 from surgewatch.web.actions.models import (
     ActionCard,
     CardEventKind,
+    CardSource,
     CardStatus,
     Deadline,
     LevelChange,
@@ -43,7 +44,10 @@ def refresh_level(
 
     Seed 000, section 8: actions of a higher level stand down only once the
     hold has passed; the hold is in ``levels_now`` (core.acting), so a change
-    recorded here is already past it.
+    recorded here is already past it. The organisation's change moves the
+    cards of its organisation-wide roles; each area's change those of the
+    pack's area-scoped roles in that area (``Role.scope``). Returns the
+    organisation's change, if any.
     """
     with transaction.atomic():
         locked = Organisation.objects.select_for_update().select_related("framework")
@@ -55,7 +59,8 @@ def refresh_level(
         change = None
         if levels.acting is not None and levels.acting != before:
             change = _record(org, pack, levels, before, cause, now)
-        record_area_levels(org, levels.areas, now)
+        for area_change in record_area_levels(org, levels, cause, now):
+            messages.area_level_changed(area_change, _move_cards(area_change, pack, now), now)
         return change
 
 
@@ -75,29 +80,33 @@ def _record(
         to_level=levels.acting,
         engine_level=levels.engine,
         declared_level=levels.declared,
-        source=_source(cause, levels.acting, levels.declared),
+        source=source_of(cause, levels.acting, levels.declared),
         framework=org.framework,
     )
-    _apply(change, pack, now, driving_areas(org, levels.areas, levels.acting))
+    opened = _move_cards(change, pack, now)
+    areas = driving_areas(org, levels.areas, levels.acting)
+    messages.level_changed(change, pack, opened, now, areas)
     return change
 
 
-def _source(cause: str, acting: int, declared: int | None) -> str:
-    if cause == LevelChangeSource.DECLARATION and declared == acting:
-        return LevelChangeSource.DECLARATION
-    return LevelChangeSource.ENGINE
-
-
-def _apply(change: LevelChange, pack: Pack, now: datetime, areas: list[str]) -> None:
+def _move_cards(change: LevelChange, pack: Pack, now: datetime) -> list[ActionCard]:
+    """Open the new level's cards of the roles with this change's scope; stand down the
+    old level's cards where the change applies (the organisation's, or the area's)."""
+    scope = RoleScope.AREA if change.area is not None else RoleScope.ORGANISATION
+    roles = pack.roles_scoped(scope)
     moved = transition(pack, change.from_level, change.to_level)
-    note = f"OPEL {change.to_level}"
-    org = change.organisation
-    opened = [open_card(org, pack, ra, now, opened_by=change, note=note) for ra in moved.started]
+    org, area, note = change.organisation, change.area, f"OPEL {change.to_level}"
+    opened = [
+        open_card(org, pack, ra, now, opened_by=change, note=note, area=area)
+        for ra in moved.started
+        if ra.role in roles
+    ]
+    # Not filtered by scope: a card opened before the pack changed a role's scope
+    # still stands down with the level that opened it.
     for ra in moved.stood_down:
-        for card in in_force(org, ra.role, ra.action.id):
+        for card in in_force(org, ra.role, ra.action.id, area):
             stand_down_card(card, now, change=change, note=note)
-    cards = [c for c in opened if c is not None]
-    messages.level_changed(change, pack, cards, now, areas)
+    return [c for c in opened if c is not None]
 
 
 # --- what people do with a card ------------------------------------------------------
@@ -114,6 +123,9 @@ def acknowledge(card: ActionCard, user: User, now: datetime) -> ActionCard:
 def complete(card: ActionCard, user: User, now: datetime, note: str = "") -> ActionCard:
     """Done. A daily card (update SHREWD by 10:30) is done for its next deadline
     and stays open for tomorrow's; a one-off card closes."""
+    if card.source == CardSource.DECISION_REVIEW:
+        fix = "record the review, with its outcome, on the decision's page"
+        raise ValidationError({"action": [f"is a decision's review; fix: {fix}"]})
     with _editing(card, user) as locked:
         if locked.recurring:
             deadline = _next_unmet(locked)
@@ -122,6 +134,16 @@ def complete(card: ActionCard, user: User, now: datetime, note: str = "") -> Act
             _meet(deadline, now)
             _event(locked, CardEventKind.DEADLINE_MET, now, by=user, note=note)
             return locked
+        locked.deadlines.filter(met_at__isnull=True).update(met_at=now)
+        locked.status = CardStatus.DONE
+        locked.save(update_fields=["status"])
+        _event(locked, CardEventKind.DONE, now, by=user, note=note)
+        return locked
+
+
+def close_review(card: ActionCard, user: User, now: datetime, note: str) -> ActionCard:
+    """A decision's review card is done once the review is on record (decisions.reviews)."""
+    with _editing(card, user) as locked:
         locked.deadlines.filter(met_at__isnull=True).update(met_at=now)
         locked.status = CardStatus.DONE
         locked.save(update_fields=["status"])
@@ -141,8 +163,11 @@ def not_applicable(card: ActionCard, user: User, reason: str, now: datetime) -> 
 
 def assign(card: ActionCard, user: User, assignee: User, now: datetime) -> ActionCard:
     """Give the card to a person holding its role (deputies included)."""
-    if assignee not in role_holders(card.organisation, card.role, deputies=True):
-        raise ValidationError({"assignee": [f"{assignee} does not hold the role {card.role}"]})
+    if assignee not in role_holders(card.organisation, card.role, deputies=True, area=card.area):
+        where = f" in {card.area.name}" if card.area else ""
+        raise ValidationError(
+            {"assignee": [f"{assignee} does not hold the role {card.role}{where}"]}
+        )
     with _editing(card, user) as locked:
         locked.assignee = assignee
         locked.save(update_fields=["assignee"])

@@ -53,9 +53,13 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def organisation_actions(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, now = _organisation(request, slug), timezone.now()
     pack = pack_of(organisation.framework)
-    form = StatusFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else "active"
-    cards = selectors.organisation_cards(organisation, status)
+    active = organisation.areas.filter(active=True).order_by("name")
+    areas = list(active.values_list("slug", "name"))
+    form = StatusFilterForm(request.GET or None, areas=areas)
+    valid = form.is_valid()
+    status = form.cleaned_data["status"] if valid else "active"
+    area = form.cleaned_data["area"] if valid else ""
+    cards = selectors.organisation_cards(organisation, status, area)
     views = selectors.card_views(cards, {organisation.pk: pack}, now)
     context = {
         "organisation": organisation,
@@ -134,7 +138,7 @@ def _card_page(
 
 
 def _holder_choices(card: ActionCard) -> list[tuple[str, str]]:
-    holders = role_holders(card.organisation, card.role, deputies=True)
+    holders = role_holders(card.organisation, card.role, deputies=True, area=card.area)
     return [(u.get_username(), u.get_full_name() or u.get_username()) for u in holders]
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from surgewatch.web.decisions.models import Decision, Meeting, MeetingAction, MeetingAttendee
+from surgewatch.web.decisions.models import (
+    Decision,
+    DecisionReview,
+    Meeting,
+    MeetingAction,
+    MeetingAttendee,
+)
 from surgewatch.web.orgs.admin import ReadOnlyAdmin
 
 
@@ -30,11 +36,16 @@ class ActionInline(_ReadOnlyInline):
     model = MeetingAction
 
 
+class ReviewInline(_ReadOnlyInline):
+    model = DecisionReview
+
+
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("pk", "organisation", "decided_at", "decided_by", "snapshot_level", "corrects")
     list_filter = ("organisation", "snapshot_level")
     search_fields = ("decision", "risk", "decided_by")
+    inlines = (ReviewInline,)
 
 
 @admin.register(Meeting)

@@ -10,13 +10,14 @@ field; rows of a meeting are keyed ``attendee_<n>_<field>`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from surgewatch.core.pack import LEVELS
+from surgewatch.web.accounts.models import User
 
 # A device clock a few minutes fast is not an error; a decision tomorrow is.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -37,12 +38,18 @@ class Attendee:
 
 @dataclass(frozen=True)
 class AgreedAction:
-    """An action the group agreed, with its owner and due time (seed 000, section 5.2)."""
+    """An action the group agreed, with its owner and due time (seed 000, section 5.2).
+
+    ``owner_user`` is the owner as a person holding a role here (the page's
+    choice); ``owner`` is how the record names them. A row with a person becomes
+    a card on their My actions.
+    """
 
     text: str
     owner: str
     due_at: datetime | None
     row: int = 0
+    owner_user: User | None = None
 
 
 def when(moment: datetime) -> str:
@@ -117,7 +124,7 @@ def agreed_actions(actions: Sequence[AgreedAction], convened_at: datetime) -> Er
         row = action.row or position
         if not action.text.strip():
             errors[f"action_{row}_text"] = [f"action {row} is empty; fix: say what is to be done"]
-        if not action.owner.strip():
+        if not action.owner.strip() and action.owner_user is None:
             errors[f"action_{row}_owner"] = [f"action {row} has no owner; fix: name who owns it"]
         if action.due_at is None:
             errors[f"action_{row}_due_at"] = [f"action {row} has no due time; fix: give one"]
@@ -147,3 +154,23 @@ def correction(kind: str, original_id: int | None, corrected_by: int | None, rea
         fix = "say what was wrong with the original"
         return {"correction_reason": [f"the correction has no reason; fix: {fix}"]}
     return {}
+
+
+def owners(actions: Sequence[AgreedAction], allowed: Collection[int], place: str) -> Errors:
+    """Each chosen owner holds a role in the organisation (so the card reaches them)."""
+    errors: Errors = {}
+    for position, action in enumerate(actions, start=1):
+        person = action.owner_user
+        if person is not None and person.pk not in allowed:
+            fix = "choose someone from the list"
+            errors[f"action_{action.row or position}_owner"] = [
+                f"{person} holds no role in {place}; fix: {fix}"
+            ]
+    return errors
+
+
+def decider(person: User, allowed: Collection[int], place: str) -> Errors:
+    """The person who decided gets the review; they must hold a role in the organisation."""
+    if person.pk in allowed:
+        return {}
+    return {"decider": [f"{person} holds no role in {place}; fix: choose someone from the list"]}

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from surgewatch.core.pack import LEVELS, Group
+from surgewatch.web.accounts.models import User
 from surgewatch.web.decisions.checks import AgreedAction, Attendee
 from surgewatch.web.decisions.models import Decision, Meeting
 
@@ -93,11 +94,45 @@ class DecisionForm(forms.Form):
     review_at = LocalDateTimeField(
         label="When to review it (UK time)", help_text="Must be after the decision."
     )
+    decider = forms.ChoiceField(
+        label="Who reviews it",
+        required=False,
+        help_text=(
+            "The person who decided. The review goes to their My actions, with a "
+            "reminder if the review time passes."
+        ),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        initial: dict[str, Any] | None = None,
+        *,
+        people: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        field = self.fields["decider"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Me (the person recording it)"), *(people or [])]
 
     def decision_fields(self) -> dict[str, Any]:
-        """The cleaned values as ``record_decision`` takes them."""
+        """The cleaned values as ``record_decision`` takes them; ``decider`` a person or None."""
         names = [n for n in DecisionForm.base_fields if n in self.cleaned_data]
-        return {n: self.cleaned_data[n] for n in names}
+        values = {n: self.cleaned_data[n] for n in names}
+        chosen = values.pop("decider", "")
+        values["decider"] = User.objects.filter(pk=chosen).first() if chosen else None
+        return values
+
+
+class ReviewForm(forms.Form):
+    """Seed 000, Appendix 4: the follow-up review of a decision, done."""
+
+    outcome = _text(
+        "What the review found and decided",
+        "For example: the risk has eased, the decision stands down; or it continues, "
+        "with a new decision recorded for the next review.",
+    )
+    reviewed_at = LocalDateTimeField(label="When it was reviewed (UK time)")
 
 
 class CorrectionForm(DecisionForm):
@@ -115,6 +150,7 @@ def decision_initial(decision: Decision) -> dict[str, str]:
         **initial,
         "decided_at": local_input(decision.decided_at),
         "review_at": local_input(decision.review_at),
+        "decider": str(decision.decider_id or ""),
     }
 
 
@@ -180,12 +216,19 @@ class MeetingForm(forms.Form):
     )
 
     def __init__(
-        self, groups: list[Group], data: Any = None, initial: dict[str, Any] | None = None
+        self,
+        groups: list[Group],
+        data: Any = None,
+        initial: dict[str, Any] | None = None,
+        *,
+        people: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
         field = self.fields["group_id"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(g.id, g.name) for g in groups]
+        # Who may own an agreed action: people holding a role here (value: user id).
+        self.people = people or []
         source = data if data is not None else (initial or {})
         self.attendee_count = _rows(source, "attendee", "name", SPARE_ATTENDEE_ROWS, 0)
         self.action_count = _rows(source, "action", "text", SPARE_ACTION_ROWS, MIN_ACTION_ROWS)
@@ -202,7 +245,9 @@ class MeetingForm(forms.Form):
 
     def _add_action_row(self, row: int) -> None:
         self.fields[f"action_{row}_text"] = _line(f"Action {row}: what is to be done")
-        self.fields[f"action_{row}_owner"] = _line(f"Action {row}: owner (name or role)")
+        owner = forms.ChoiceField(label=f"Action {row}: owner", required=False)
+        owner.choices = [("", "Choose the owner"), *self.people]
+        self.fields[f"action_{row}_owner"] = owner
         self.fields[f"action_{row}_due_at"] = LocalDateTimeField(
             label=f"Action {row}: due (UK time)", required=False
         )
@@ -227,14 +272,23 @@ class MeetingForm(forms.Form):
         ]
 
     def actions(self) -> list[AgreedAction]:
-        """Rows with anything in them; the service names what a partial row lacks."""
+        """Rows with anything in them; the service names what a partial row lacks.
+
+        The owner is a person chosen from the list; the record names them as the
+        list does ('Jo Bloggs (Role)'), and the card goes to them.
+        """
         data = self.cleaned_data
+        chosen = {data.get(f"action_{r}_owner", "") for r in range(1, self.action_count + 1)}
+        users = {str(u.pk): u for u in User.objects.filter(pk__in=[c for c in chosen if c])}
+        labels = dict(self.people)
         rows = []
         for r in range(1, self.action_count + 1):
             text, owner = data.get(f"action_{r}_text", ""), data.get(f"action_{r}_owner", "")
             due = data.get(f"action_{r}_due_at")
-            if text.strip() or owner.strip() or due is not None:
-                rows.append(AgreedAction(text, owner, due, row=r))
+            if text.strip() or owner or due is not None:
+                person = users.get(owner)
+                name = labels.get(owner, "") if person else ""
+                rows.append(AgreedAction(text, name, due, row=r, owner_user=person))
         return rows
 
     def meeting_fields(self) -> dict[str, Any]:
@@ -271,9 +325,12 @@ def meeting_initial(meeting: Meeting) -> dict[str, Any]:
     for a in meeting.attendees.all():
         initial |= {f"attendee_{a.position}_name": a.name, f"attendee_{a.position}_role": a.role}
     for act in meeting.actions.all():
+        # A row that named only a role or a name (before owners were people) is
+        # left for the person correcting it to choose who owns it.
+        owner = str(act.owner_user_id) if act.owner_user_id else ""
         initial |= {
             f"action_{act.position}_text": act.text,
-            f"action_{act.position}_owner": act.owner,
+            f"action_{act.position}_owner": owner,
             f"action_{act.position}_due_at": local_input(act.due_at),
         }
     return initial

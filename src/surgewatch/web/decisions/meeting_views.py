@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from surgewatch.core.pack import Pack
+from surgewatch.web.calls.selectors import person_choices
 from surgewatch.web.decisions import snapshot
 from surgewatch.web.decisions.forms import (
     ROLE_LIST_ID,
@@ -66,7 +67,8 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     group = group or (pack.groups[0] if pack.groups else None)
     convener = describe_person(user, organisation)
     initial = new_meeting_initial(group, _role_names(pack), convener, now)
-    form = MeetingForm(pack.groups, request.POST or None, initial=initial)
+    people = person_choices(organisation)
+    form = MeetingForm(pack.groups, request.POST or None, initial=initial, people=people)
     if request.method == "POST" and form.is_valid():
         try:
             record = record_meeting(user, organisation, **form.meeting_fields(), now=now)
@@ -90,7 +92,8 @@ def meeting_correct(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("meeting-correct", slug=slug, pk=latest.pk)
     pack = pack_of(organisation.framework)
     initial = meeting_initial(original)
-    form = MeetingCorrectionForm(pack.groups, request.POST or None, initial=initial)
+    people = person_choices(organisation)
+    form = MeetingCorrectionForm(pack.groups, request.POST or None, initial=initial, people=people)
     if request.method == "POST" and form.is_valid():
         try:
             record = record_meeting(

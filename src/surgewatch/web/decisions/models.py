@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from surgewatch.web.actions.models import ActionCard
 from surgewatch.web.orgs.models import Framework, Organisation
 
 # A review within this long is shown as due (a local setting: the plan sets
@@ -75,6 +76,7 @@ class ReviewState(StrEnum):
     NOT_DUE = "not_due"
     DUE = "due"
     OVERDUE = "overdue"
+    DONE = "done"
 
 
 def _correction_has_reason() -> Q:
@@ -92,7 +94,7 @@ class DecisionQuerySet(ImmutableQuerySet["Decision"]):
     def for_log(self) -> DecisionQuerySet:
         """Newest decision first, with what the log shows beside each entry."""
         related = self.select_related("recorded_by", "corrects", "correction", "framework")
-        return related.order_by("-decided_at", "-pk")
+        return related.prefetch_related("reviews").order_by("-decided_at", "-pk")
 
 
 class Decision(ImmutableRecord):
@@ -126,6 +128,24 @@ class Decision(ImmutableRecord):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
     )
     correction_reason = models.TextField(blank=True)
+    # Appendix 4's 'follow-up review time' is a due item for the person who
+    # decided: ``decider`` (null on entries made before it was asked), and the
+    # card that carries the review on their My actions and the clocks. A
+    # correction that keeps the review time and the person keeps the card.
+    decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions_to_review",
+    )
+    review_card = models.ForeignKey(
+        ActionCard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_decisions",
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -159,19 +179,52 @@ class Decision(ImmutableRecord):
             return None
 
     def review_state(self, now: datetime) -> ReviewState:
-        """Due within ``REVIEW_DUE_SOON`` of ``review_at``, overdue after it.
+        """Done once a review is recorded; else due within ``REVIEW_DUE_SOON`` of
+        ``review_at``, overdue after it.
 
         A corrected entry is replaced by its correction, which carries the review.
         """
-        if self.corrected_by is not None or now < self.review_at - REVIEW_DUE_SOON:
+        if self.corrected_by is not None:
+            return ReviewState.NOT_DUE
+        if self.reviews.exists():
+            return ReviewState.DONE
+        if now < self.review_at - REVIEW_DUE_SOON:
             return ReviewState.NOT_DUE
         return ReviewState.OVERDUE if now >= self.review_at else ReviewState.DUE
+
+
+class ReviewQuerySet(ImmutableQuerySet["DecisionReview"]):
+    pass
+
+
+class DecisionReview(ImmutableRecord):
+    """A follow-up review of a decision, done (seed 000, Appendix 4: 'follow-up review
+    time'; DRA is continuous). A new record linked to the decision, which stays as written."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_at = models.DateTimeField()
+    outcome = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_reviews"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("reviewed_at", "pk")
+        constraints = (
+            models.CheckConstraint(condition=~Q(outcome=""), name="decision_review_outcome"),
+        )
+
+    def __str__(self) -> str:
+        return f"review of decision {self.decision_id} at {self.reviewed_at:%Y-%m-%d %H:%M}"
 
 
 class MeetingQuerySet(ImmutableQuerySet["Meeting"]):
     def for_log(self) -> MeetingQuerySet:
         related = self.select_related("recorded_by", "corrects", "correction")
-        return related.prefetch_related("actions").order_by("-convened_at", "-pk")
+        return related.prefetch_related("actions__card").order_by("-convened_at", "-pk")
 
 
 class Meeting(ImmutableRecord):
@@ -273,6 +326,18 @@ class MeetingAction(ImmutableRecord):
     text = models.TextField()
     owner = models.CharField(max_length=300)
     due_at = models.DateTimeField()
+    # The owner as a person holding a role here (null on rows naming only a role
+    # or a name), and the card that puts the action on their My actions.
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_actions",
+    )
+    card = models.ForeignKey(
+        ActionCard, on_delete=models.PROTECT, null=True, blank=True, related_name="agreed_actions"
+    )
 
     objects = AgreedActionQuerySet.as_manager()
 

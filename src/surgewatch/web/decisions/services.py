@@ -18,7 +18,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from surgewatch.web.accounts.models import User
-from surgewatch.web.decisions import checks, snapshot
+from surgewatch.web.calls.permissions import action_holders
+from surgewatch.web.decisions import checks, follow_ups, snapshot
 from surgewatch.web.decisions.checks import AgreedAction, Attendee, Errors
 from surgewatch.web.decisions.models import Decision, Meeting, MeetingAction, MeetingAttendee
 from surgewatch.web.decisions.permissions import require_record
@@ -71,14 +72,19 @@ def record_decision(
     corrects: Decision | None = None,
     correction_reason: str = "",
     external_factors: str = "",
+    decider: User | None = None,
 ) -> Decision:
     """Add an entry to the decision and dynamic risk assessment log (seed 000, Appendix 4).
 
+    The 'follow-up review time' becomes a card due then for ``decider``, the
+    person who decided (the one recording, unless named; see ``follow_ups``).
     Raises PermissionDenied unless ``can_record``; ValidationError keyed by
     field for an empty text, a decision in the future, a review not after the
-    decision, or a correction without a reason or of an entry already corrected.
+    decision, a decider holding no role here, or a correction without a reason
+    or of an entry already corrected.
     """
     require_record(user, organisation)
+    reviewer = decider or user
     texts = {
         "decision": decision,
         "risk": risk,
@@ -95,10 +101,18 @@ def record_decision(
             checks.in_future("decided_at", "the decision time", decided_at, now),
             checks.review_not_after(decided_at, review_at),
             _correction_errors("decision", original, correction_reason),
-            _unchanged(original, {**texts, "decided_at": decided_at, "review_at": review_at}),
+            _unchanged(
+                original,
+                {**texts, "decided_at": decided_at, "review_at": review_at},
+                decider=reviewer,
+            ),
+            {} if decider in (None, user) else _decider_errors(organisation, reviewer),
         )
         situation = _situation(organisation, original, now)
-        return Decision.objects.create(
+        card = follow_ups.review_card(
+            organisation, original, reviewer, review_at, situation.level, now
+        )
+        entry = Decision.objects.create(
             organisation=organisation,
             **{field: value.strip() for field, value in texts.items()},
             decided_at=decided_at,
@@ -110,7 +124,16 @@ def record_decision(
             snapshot_level=situation.level,
             corrects=original,
             correction_reason=correction_reason.strip(),
+            decider=reviewer,
+            review_card=card,
         )
+        follow_ups.name_review_card(entry, now)
+        return entry
+
+
+def _decider_errors(organisation: Organisation, person: User) -> Errors:
+    allowed = set(action_holders(organisation).values_list("pk", flat=True))
+    return checks.decider(person, allowed, organisation.name)
 
 
 def record_meeting(
@@ -152,6 +175,7 @@ def record_meeting(
             checks.in_future("convened_at", "the meeting time", convened_at, now),
             checks.attendees(attendees),
             checks.agreed_actions(actions, convened_at),
+            _owner_errors(organisation, actions),
             checks.agreed_level(agreed_level, agreed_level_reason),
             _correction_errors("meeting", original, correction_reason),
         )
@@ -174,25 +198,52 @@ def record_meeting(
             corrects=original,
             correction_reason=correction_reason.strip(),
         )
-        _add_rows(meeting, attendees, actions)
+        _add_rows(meeting, attendees, actions, original, now)
         return meeting
 
 
+def _owner_errors(organisation: Organisation, actions: Sequence[AgreedAction]) -> Errors:
+    if all(a.owner_user is None for a in actions):
+        return {}
+    allowed = set(action_holders(organisation).values_list("pk", flat=True))
+    return checks.owners(actions, allowed, organisation.name)
+
+
 def _add_rows(
-    meeting: Meeting, attendees: Sequence[Attendee], actions: Sequence[AgreedAction]
+    meeting: Meeting,
+    attendees: Sequence[Attendee],
+    actions: Sequence[AgreedAction],
+    original: Meeting | None,
+    now: datetime,
 ) -> None:
+    """The attendees and agreed actions; each action owned by a person gets a card
+    (``follow_ups``), and the corrected meeting's cards not carried over stand down."""
     MeetingAttendee.objects.bulk_create(
         MeetingAttendee(meeting=meeting, position=n, name=a.name.strip(), role=a.role.strip())
         for n, a in enumerate(attendees, start=1)
     )
+    kept = follow_ups.cards_to_keep(original)
     rows = []
     for n, action in enumerate(actions, start=1):
         assert action.due_at is not None  # checks.agreed_actions refused a missing one
-        text, owner = action.text.strip(), action.owner.strip()
+        card = follow_ups.meeting_action_card(meeting, n, action, kept, now)
         rows.append(
-            MeetingAction(meeting=meeting, position=n, text=text, owner=owner, due_at=action.due_at)
-        )
+            MeetingAction(
+                meeting=meeting, position=n, text=action.text.strip(), owner=_owner(action),
+                due_at=action.due_at, owner_user=action.owner_user, card=card,
+            )
+        )  # fmt: skip
     MeetingAction.objects.bulk_create(rows)
+    if original is not None:
+        follow_ups.retire(kept.values(), now, f"meeting {original.pk} corrected by {meeting.pk}")
+
+
+def _owner(action: AgreedAction) -> str:
+    """How the record names the owner: as typed, else the chosen person's name."""
+    if action.owner.strip() or action.owner_user is None:
+        return action.owner.strip()
+    person = action.owner_user
+    return person.get_full_name() or person.get_username()
 
 
 def _lock(model: type[Entry], organisation: Organisation, corrects: Entry | None) -> Entry | None:
@@ -215,13 +266,15 @@ def _correction_errors(kind: str, original: Decision | Meeting | None, reason: s
     return checks.correction(kind, original.pk, later, reason)
 
 
-def _unchanged(original: Decision | None, values: dict[str, Any]) -> Errors:
+def _unchanged(
+    original: Decision | None, values: dict[str, Any], *, decider: User | None = None
+) -> Errors:
     """A correction that changes nothing would only add noise to the log."""
     if original is None:
         return {}
     before = {field: getattr(original, field) for field in values}
     after = {f: v.strip() if isinstance(v, str) else v for f, v in values.items()}
-    if before != after:
+    if before != after or (original.decider_id is not None and original.decider != decider):
         return {}
     return {NON_FIELD_ERRORS: ["the correction changes nothing; fix: change what was wrong"]}
 

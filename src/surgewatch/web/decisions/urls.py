@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern] = [
         views.decision_correct,
         name="decision-correct",
     ),
+    path(
+        "org/<slug:slug>/decisions/<int:pk>/review/",
+        views.decision_review,
+        name="decision-review",
+    ),
     path("org/<slug:slug>/meetings/", meeting_views.meetings, name="meetings"),
     path("org/<slug:slug>/meetings/new/", meeting_views.meeting_new, name="meeting-new"),
     path("org/<slug:slug>/meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
