@@ -7,6 +7,7 @@ List entries are named by their ``id``, ``name`` or ``title`` where they have on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,6 +31,11 @@ COMMON_FIXES: Mapping[str, str] = {
     "too_short": "add at least one entry",
 }
 _WRAPPERS = ("function-", "union[", "tagged-union[")
+# A model check's sub-path, as readable_path writes one: keys and indexes joined by dots, an
+# index perhaps with its entry's name, which may hold spaces and brackets: ``rates.85+``,
+# ``groups.0(Staffing proposals (section 1.1.4)).lines``.
+_SEGMENT = r"[^\s.()':]+(?:\((?:[^()]|\([^()]*\))*\))?"
+SUB_PATH = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,30 @@ def read_yaml(
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = _yaml_error_place(exc, text)
         raise error([Problem(filename, where, f"not valid YAML ({exc}); fix the syntax")]) from None
+    except RecursionError:  # the parser recurses per level: thousands of '[' exhaust the stack
+        message = "not valid YAML: nested thousands of levels deep; fix the brackets"
+        raise error([Problem(filename, "", message)]) from None
     if not isinstance(data, dict):
         raise error(
             [Problem(filename, "", "must be a YAML mapping of keys to values; fix the top level")]
         )
     return data
+
+
+def _yaml_error_place(exc: yaml.YAMLError, text: str) -> str:
+    """Line and column: the parser's mark, or, for a character YAML refuses (a control
+    character, say), the reader's position in the text."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int):
+        return ""
+    line = text.count("\n", 0, position) + 1
+    column = position - text.rfind("\n", 0, position)  # 1-based; rfind is -1 on line 1
+    return f"line {line}, column {column}"
 
 
 def validation_problems(
@@ -109,7 +131,7 @@ def _from_error(
 def _split_line(line: str, filename: str, path: str) -> Problem:
     """Model checks write ``sub.path: message``; join the sub-path onto the error's path."""
     head, sep, rest = line.partition(": ")
-    if not sep or " " in head or "'" in head:
+    if not sep or not SUB_PATH.fullmatch(head):
         return Problem(filename, path, line)
     return Problem(filename, f"{path}.{head}" if path else head, rest)
 

@@ -49,6 +49,9 @@ REFUSALS: dict[int, Any] = {
     404: MessageOut,
     422: ValidationErrorOut,
 }
+# A POST may also meet a key another request holds (409) or a body over the upload limit (413);
+# listed so the document declares every status a client can get (schemathesis checks it).
+WRITE_REFUSALS: dict[int, Any] = {**REFUSALS, 409: MessageOut, 413: MessageOut}
 # Printable ASCII, as HTTP tokens are: the key is stored, and odd bytes would fail there.
 KEY_PATTERN = rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$"
 IdempotencyKey = Annotated[str | None, param.Header(alias="Idempotency-Key", pattern=KEY_PATTERN)]
@@ -98,7 +101,7 @@ def _once(request: HttpRequest, key: str | None, work: Work) -> HttpResponse:
     return response
 
 
-@router.post("/readings", response={201: ReadingsOut, **REFUSALS}, tags=["readings"])
+@router.post("/readings", response={201: ReadingsOut, **WRITE_REFUSALS}, tags=["readings"])
 def submit_readings(
     request: HttpRequest,
     payload: ReadingsIn,
@@ -207,7 +210,7 @@ def declarations(request: HttpRequest, slug: str, limit: DeclarationsLimit = 50)
 
 @router.post(
     "/organisations/{slug}/declarations",
-    response={201: DeclarationOut, **REFUSALS},
+    response={201: DeclarationOut, **WRITE_REFUSALS},
     tags=["declarations"],
 )
 def declare(

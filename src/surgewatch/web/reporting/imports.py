@@ -15,6 +15,7 @@ in one transaction through :func:`submit_readings`.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,9 +37,12 @@ from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.permissions import reportable_areas, reportable_indicators
 from surgewatch.web.reporting.models import ImportBatch, ImportStatus
 from surgewatch.web.reporting.services import cell_problem, observed_at_problem, submit_readings
-from surgewatch.web.reporting.spreadsheets import SheetRow, read_upload
+from surgewatch.web.reporting.spreadsheets import COLUMNS, SheetRow, read_upload
 
 STAGED_FOR = timedelta(hours=24)
+READ_COLUMNS = ("organisation", *COLUMNS)
+# A number followed by a percent sign or a word: '85%', '12 beds', '39.5 cases'.
+UNIT = re.compile(r"\s*(?P<number>[-+]?\d+(?:\.\d+)?)\s*(?:%|[A-Za-z][A-Za-z ]*)\s*")
 
 
 class CommitError(ValueError):
@@ -174,8 +178,9 @@ def _rules(organisation: Organisation, user: User, now: datetime) -> _Rules:
 
 def _check_row(rules: _Rules, row: SheetRow) -> tuple[CheckedRow | None, list[RowError]]:
     """A row that could not be read as text is not parsed: its problems say enough."""
-    errors = [*row.problems, *_organisation_errors(rules, row)]
-    if row.problems:
+    unreadable = [*row.problems, *_text_errors(row)]
+    errors = [*unreadable, *_organisation_errors(rules, row)]
+    if unreadable:
         return None, errors
     reading, problems = _parse(rules.pack, row)
     errors.extend(problems)
@@ -187,6 +192,38 @@ def _check_row(rules: _Rules, row: SheetRow) -> tuple[CheckedRow | None, list[Ro
     return CheckedRow(
         row.number, reading.area, reading.indicator, reading.value, reading.observed_at
     ), []
+
+
+def _text_errors(row: SheetRow) -> list[RowError]:
+    """Cells that say what went wrong in the spreadsheet better than 'not a number' would."""
+    errors = []
+    for column in READ_COLUMNS:  # other columns (notes, say) are not read, so not checked
+        text = row.cells.get(column)
+        problem = _formula_problem(text or "") or (
+            _unit_problem(text or "") if column == "value" else None
+        )
+        if problem:
+            errors.append(RowError(row.number, column, problem))
+    return errors
+
+
+def _formula_problem(text: str) -> str | None:
+    """A CSV keeps a formula as its text ('=1+1'); it is never a reading, and never run."""
+    if not text.lstrip().startswith("="):
+        return None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return (
+        f"is a formula ('{shown}'); fix: save the value the formula shows, not the formula "
+        "(in Excel: copy the cells, then Paste Values)"
+    )
+
+
+def _unit_problem(text: str) -> str | None:
+    """'85%' or '12 beds': the number is right, the unit is not wanted (the plan has it)."""
+    found = UNIT.fullmatch(text)
+    if found is None:
+        return None
+    return f"'{text.strip()}' has a unit; fix: give the number alone, {found['number']}"
 
 
 def _organisation_errors(rules: _Rules, row: SheetRow) -> list[RowError]:
@@ -222,8 +259,18 @@ def _rule_errors(rules: _Rules, number: int, reading: engine.Reading) -> list[Ro
     plan = _plan_error(rules, number, reading)
     if plan:
         return [plan]
-    when = observed_at_problem(reading.observed_at, rules.now)
+    at = reading.observed_at
+    when = _range_problem(at) or observed_at_problem(at, rules.now)
     return [RowError(number, "observed_at", when)] if when else []
+
+
+def _range_problem(observed_at: datetime) -> str | None:
+    """Year 1 at +01:00 is before the calendar starts in UTC, and a time is stored in UTC."""
+    try:
+        observed_at.astimezone(UTC)
+    except OverflowError:
+        return "is out of range in UTC; fix: check the year"
+    return None
 
 
 def _plan_error(rules: _Rules, number: int, reading: engine.Reading) -> RowError | None:

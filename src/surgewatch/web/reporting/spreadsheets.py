@@ -121,12 +121,24 @@ def _csv_rows(content: bytes) -> list[SheetRow]:
 
 def _csv_text(content: bytes) -> str:
     """UTF-8 only: guessing another encoding would silently garble area names."""
+    fix = "Fix: in Excel, choose Save As and 'CSV UTF-8'."
     try:
-        return content.decode("utf-8-sig")  # Excel's 'CSV UTF-8' starts with a BOM
+        text = content.decode("utf-8-sig")  # Excel's 'CSV UTF-8' starts with a BOM
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            "The file is not UTF-8 text. Fix: in Excel, choose Save As and 'CSV UTF-8'."
-        ) from exc
+        problem = _not_utf8(content, exc)
+        raise ImportFileError(f"The file is not UTF-8 text. {problem}. {fix}") from exc
+    if text.count("\x00") * 4 > len(text):  # UTF-16 without its mark decodes, as NULs
+        raise ImportFileError(f"The file is not UTF-8 text. It is UTF-16. {fix}")
+    return text
+
+
+def _not_utf8(content: bytes, exc: UnicodeDecodeError) -> str:
+    """Where the text stops being UTF-8, by row, or that it is UTF-16 throughout (Excel's
+    'Unicode Text' and some exports start with a UTF-16 byte order mark)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "It is UTF-16"
+    row = content.count(b"\n", 0, exc.start) + 1
+    return f"Row {row} has a character that is not UTF-8 (byte 0x{content[exc.start]:02X})"
 
 
 def _header(names: Sequence[object]) -> list[str]:
