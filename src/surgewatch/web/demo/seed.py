@@ -23,6 +23,7 @@ from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.selectors import organisation_by_slug
 from surgewatch.web.orgs.services import install_pack
+from surgewatch.web.plans.demo import load_demo_plans
 from surgewatch.web.reporting.models import Reading
 
 
@@ -81,6 +82,7 @@ def seed_demo(*, days: int, seed: int, now: datetime) -> DemoSummary:
         # Start the clocks where the history ends: today's level with its cards.
         for organisation in organisations:
             refresh_level(organisation, now)
+        load_demo_plans(organisations, users, now)
     return DemoSummary(days, Reading.objects.count(), Declaration.objects.count(), len(users))
 
 

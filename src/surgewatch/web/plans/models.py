@@ -1,0 +1,123 @@
+"""Capacity plans of an organisation, stored as immutable versions of their plan file.
+
+Issue 5: a plan is a YAML file the planning core reads (``surgewatch plan``).
+DESIGN.md, 'Security and records': nothing is overwritten, so editing a plan
+stores a new version with who, when and why; the latest version is the one the
+pages show, and every earlier one stays readable. Uncertainty runs are jobs,
+not records: their status moves from queued to done (or failed) in the worker.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from surgewatch.web.decisions.models import ImmutableQuerySet, ImmutableRecord
+from surgewatch.web.orgs.models import Organisation
+
+
+class Plan(models.Model):
+    """A named plan of an organisation; its content is in its versions."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plans_created"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (models.CheckConstraint(condition=~Q(title=""), name="plan_has_title"),)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest_version(self) -> PlanVersion:
+        """The version the pages show: the highest number (every plan has version 1)."""
+        return self.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+class PlanVersionQuerySet(ImmutableQuerySet["PlanVersion"]):
+    def newest_first(self) -> PlanVersionQuerySet:
+        return self.select_related("uploaded_by").order_by("-number")
+
+
+class PlanVersion(ImmutableRecord):
+    """One plan file as uploaded: never changed; an edit is the next number.
+
+    ``kinds`` lists the parts the file holds (``capacity``, ``costs``,
+    ``risks``, ``demand``), comma-separated, as the loader found them.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    yaml_text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    kinds = models.CharField(max_length=100)
+    change_note = models.TextField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_versions"
+    )
+    uploaded_at = models.DateTimeField()
+
+    objects = PlanVersionQuerySet.as_manager()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="plan_version_from_1"),
+            models.CheckConstraint(condition=~Q(yaml_text=""), name="plan_version_has_text"),
+            models.CheckConstraint(condition=~Q(change_note=""), name="plan_version_has_note"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.plan.title} v{self.number}"
+
+    @property
+    def kind_list(self) -> list[str]:
+        return self.kinds.split(",")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class UncertaintyRun(models.Model):
+    """The uncertainty model run once for a version, replications and seed; reused after.
+
+    ``result`` is :func:`surgewatch.planning.report.uncertainty_json` of the run.
+    """
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="uncertainty_runs"
+    )
+    replications = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["version", "replications", "seed"], name="uncertainty_run_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.version} x{self.replications} seed {self.seed}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)

@@ -1,0 +1,35 @@
+"""Capacity plans (issue 5): upload and versions, gap, uncertainty, costs, risks, demand."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from surgewatch.web.plans import views
+
+PLAN = "org/<slug:slug>/plans/<int:pk>/"
+VERSION = PLAN + "v<int:number>/"
+
+urlpatterns: list[URLPattern] = [
+    path("org/<slug:slug>/plans/", views.plans, name="plans"),
+    path("org/<slug:slug>/plans/new/", views.plan_new, name="plan-new"),
+    path(PLAN, views.plan, name="plan"),
+    path(PLAN + "edit/", views.plan_edit, name="plan-edit"),
+    path(VERSION, views.plan, name="plan-version"),
+    path(VERSION + "plan.xlsx", views.plan_xlsx, name="plan-xlsx"),
+    path(VERSION + "plan.yaml", views.plan_yaml, name="plan-yaml"),
+    path(
+        VERSION + "uncertainty/runs/<int:run_id>/",
+        views.uncertainty_status,
+        name="plan-uncertainty-status",
+    ),
+]
+# Each page: the latest version without a number, a given version with one.
+for _page, _view in (
+    ("gap", views.plan_gap),
+    ("uncertainty", views.plan_uncertainty),
+    ("costs", views.plan_costs),
+    ("risks", views.plan_risks),
+    ("demand", views.plan_demand),
+):
+    urlpatterns.append(path(f"{PLAN}{_page}/", _view, name=f"plan-{_page}"))
+    urlpatterns.append(path(f"{VERSION}{_page}/", _view, name=f"plan-{_page}-version"))
