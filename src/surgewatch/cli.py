@@ -7,8 +7,13 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
+from surgewatch.web.audit.context import acting_as
+
 # Each module under surgewatch.commands exposes register(subparsers).
-COMMAND_MODULES = ("framework", "assess", "plan", "demo", "serve", "token", "worker", "sitrep")
+COMMAND_MODULES: tuple[str, ...] = ("framework", "assess", "plan", "demo", "serve", "token")
+COMMAND_MODULES += ("worker", "sitrep")
+COMMAND_MODULES += ("backup",)  # backup and restore (issue 8)
+COMMAND_MODULES += ("simulate",)  # patient-flow simulation (issue 6)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    with acting_as(f"command:{args.command}"):  # what a command writes is on the audit log as it
+        code: int = args.handler(args)
     return code
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
@@ -48,3 +52,58 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(person
     assert "Too many failed log-in attempts" in locked.content.decode()
     assert _login(client, PASSWORD) == 429
     assert client.get(reverse("board")).status_code == 302
+
+
+def _login_from(client: Client, password: str, address: str) -> int:
+    response = client.post(
+        reverse("login"),
+        {"username": "dgs-manager", "password": password},
+        REMOTE_ADDR=address,
+    )
+    return response.status_code
+
+
+def test_the_lock_lifts_after_an_hour(person: User) -> None:
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        for n in range(5):
+            _login(Client(), f"guess-{n}")
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert _login(Client(), PASSWORD) == 302
+
+
+def test_guessing_while_locked_keeps_it_locked(person: User) -> None:
+    """AXES_COOLOFF_TIME counts from the last try, and a try while locked counts."""
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        for n in range(5):
+            _login(Client(), f"guess-{n}")
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert _login(Client(), "guess-again") == 429
+    assert AccessAttempt.objects.get().attempt_time == start + timedelta(minutes=50)
+    with time_machine.travel(start + timedelta(minutes=111), tick=False):
+        assert _login(Client(), PASSWORD) == 302
+
+
+def test_the_lock_is_for_the_username_from_that_address(person: User) -> None:
+    """Someone guessing from one place does not lock the real person out from another."""
+    for n in range(5):
+        _login_from(Client(), f"guess-{n}", "203.0.113.9")
+    assert _login_from(Client(), PASSWORD, "203.0.113.9") == 429
+    assert _login_from(Client(), PASSWORD, "198.51.100.20") == 302
+
+
+def test_signing_in_clears_the_count(person: User) -> None:
+    for n in range(4):
+        _login(Client(), f"guess-{n}")
+    assert _login(Client(), PASSWORD) == 302
+    assert [_login(Client(), f"again-{n}") for n in range(4)] == [200, 200, 200, 200]
+    assert _login(Client(), PASSWORD) == 302
+
+
+def test_the_admin_login_is_throttled_too(person: User) -> None:
+    person.is_staff = True
+    person.save()
+    for n in range(5):
+        Client().post(reverse("admin:login"), {"username": "dgs-manager", "password": f"guess-{n}"})
+    assert _login(Client(), PASSWORD) == 429

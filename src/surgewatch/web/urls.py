@@ -8,10 +8,13 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
+from surgewatch.web.accounts.views import SignInView
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sso/", include("surgewatch.web.accounts.urls")),
     path("api/", include("surgewatch.web.api.urls")),
     path("", include("surgewatch.web.escalation.urls")),
     path("", include("surgewatch.web.reporting.urls")),
@@ -20,9 +23,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("surgewatch.web.decisions.urls")),
     path("", include("surgewatch.web.sitrep.urls")),
     path("", include("surgewatch.web.calls.urls")),
+    path("", include("surgewatch.web.audit.urls")),
+    path("", include("surgewatch.web.plans.urls")),
     # nhsuk-frontend's stylesheet asks for its icons at /assets/...; serve them from static.
     path(
         "assets/<path:name>",
-        RedirectView.as_view(url=static("nhsuk/assets/%(name)s"), permanent=False),
+        RedirectView.as_view(url=static("nhsuk/assets/") + "%(name)s", permanent=False),
     ),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -63,6 +63,9 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def declare(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisation(request, slug)
+    # Refuse before reading the form, so a non-declarer gets 403, not the form's errors.
+    if not can_declare(_user(request), org):
+        raise PermissionDenied(f"{request.user} may not declare the level of {org.slug}")
     form = DeclareForm(request.POST)
     if form.is_valid():
         level, reason = form.cleaned_data["level"], form.cleaned_data["reason"]

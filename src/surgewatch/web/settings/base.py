@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from surgewatch.web.accounts.sso_settings import oidc_settings
+
 # src/surgewatch/web/settings/base.py -> the repository root
 REPO_ROOT = Path(__file__).resolve().parents[4]
 WEB_ROOT = REPO_ROOT / "src" / "surgewatch" / "web"
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "surgewatch.web.decisions",
     "surgewatch.web.sitrep",
     "surgewatch.web.calls",
+    "surgewatch.web.audit",
+    "surgewatch.web.plans",
 ]
 
 MIDDLEWARE = [
@@ -47,8 +51,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: every write in a request is attributed to its user (audit log).
+    "surgewatch.web.audit.middleware.AuditMiddleware",
+    "surgewatch.web.security.SignInLifetimeMiddleware",  # a sign-in lasts one shift
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "surgewatch.web.security.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
     # Last, as django-axes asks, so it sees every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -57,6 +65,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on only when OIDC_RP_CLIENT_ID is
+# set; every OIDC_* variable is described in surgewatch/web/accounts/sso_settings.py.
+oidc = oidc_settings(os.environ)
+globals().update(oidc)
+if oidc["OIDC_ENABLED"]:
+    AUTHENTICATION_BACKENDS.append("surgewatch.web.accounts.oidc.RoleMappingBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "board"
 LOGOUT_REDIRECT_URL = "login"
@@ -68,6 +82,12 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# A sign-in lasts one 12-hour shift at most (checked on the server, not only by the
+# cookie) and ends when the browser closes, for shared control-room computers. It is
+# not extended by use, so a director on call signs in again at the start of each shift.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 ROOT_URLCONF = "surgewatch.web.urls"
 WSGI_APPLICATION = "surgewatch.web.wsgi.application"
@@ -128,7 +148,11 @@ HUEY = huey_settings(os.environ.get("REDIS_URL"), REPO_ROOT / "var" / "huey.sqli
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (NCSC: length beats complexity rules); common and all-digit refused.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

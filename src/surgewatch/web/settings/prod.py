@@ -17,4 +17,8 @@ SECURE_SSL_REDIRECT = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+# Covers only names under Surgewatch's own host, never its parent organisation's domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is for a registrable domain's apex, which a Surgewatch host is not.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
