@@ -147,6 +147,7 @@ def test_the_area_card_goes_to_the_one_person_holding_the_role_in_that_area(
         for c in ActionCard.objects.filter(action_id="keah-2-inform-referrer").select_related(
             "area"
         )
+        if c.area is not None
     }
     # Swale's card to Swale's organiser; DGS has none of its own, so the county-wide one.
     assert by_area == {"dgs": county_wide, "swale": in_swale}
