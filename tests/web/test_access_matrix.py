@@ -43,8 +43,16 @@ from surgewatch.web.notify.services import add_channel, notify_user
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.selectors import organisation_by_slug
 from surgewatch.web.orgs.services import add_membership, install_pack
-from surgewatch.web.plans.models import PlanVersion, RunStatus, UncertaintyRun
+from surgewatch.web.plans.models import (
+    PlanVersion,
+    RunStatus,
+    ScenarioVersion,
+    SimulationRun,
+    UncertaintyRun,
+)
+from surgewatch.web.plans.scenarios import ScenarioFile, create_scenario
 from surgewatch.web.plans.services import create_plan
+from surgewatch.web.plans.simulations import execute_simulation
 from surgewatch.web.reporting import imports
 from surgewatch.web.reporting.models import ImportBatch, Reading
 from surgewatch.web.reporting.services import submit_readings
@@ -74,6 +82,15 @@ PLAN_TEXT = "---\n".join(
         "kent-demand-illustrative.yaml",
     )
 )
+
+# A scenario that gives its own beds and arrivals, so it needs no stored plan (issue 6).
+SCENARIO_TEXT = """title: Matrix ward
+period: {start: 2025-01-06, days: 14}
+arrivals: {per_day: 20}
+ward: {beds: 70}
+pathways:
+  - {pathway: 0, share: 1, los: {kind: exponential, mean_days: 2}}
+"""
 
 
 # --- the URLs ------------------------------------------------------------------------------
@@ -132,6 +149,8 @@ class Target:
     run: ProtocolRun | None = None
     plan: PlanVersion | None = None
     uncertainty: UncertaintyRun | None = None
+    scenario: ScenarioVersion | None = None
+    simulation: SimulationRun | None = None
 
 
 @dataclass
@@ -244,6 +263,19 @@ def _add_plans(world: World) -> None:
             requested_by=_person(world, editor),
             requested_at=T0,
         )
+        _add_scenario(t, _person(world, editor))
+
+
+def _add_scenario(t: Target, editor: User) -> None:
+    """A scenario that needs no stored plan, and a finished run of it."""
+    sent = ScenarioFile(SCENARIO_TEXT, "scenario.yaml", None, None, "First")
+    t.scenario = create_scenario(editor, t.organisation, title="", sent=sent, now=T0)
+    run = SimulationRun.objects.create(
+        scenario=t.scenario, replications=10, seed=1, status=RunStatus.QUEUED, total=10,
+        requested_by=editor, requested_at=T0,
+    )  # fmt: skip
+    execute_simulation(run.pk, T0)  # 10 replications of 14 days: a few hundredths of a second
+    t.simulation = SimulationRun.objects.get(pk=run.pk)
 
 
 def _missing(what: str) -> Any:
@@ -321,6 +353,8 @@ def _kwargs(key: str, t: Target) -> dict[str, Any]:
     org, area = t.organisation.slug, t.area.slug
     if key.startswith("plan") and t.plan is not None:
         return _plan_kwargs(t)
+    if key.startswith(("scenario", "simulation")) and t.scenario is not None:
+        return _scenario_kwargs(t)
     values = {
         "slug": org,
         "area_slug": area,
@@ -359,6 +393,16 @@ def _plan_kwargs(t: Target) -> dict[str, Any]:
         "pk": t.plan.plan_id,
         "number": t.plan.number,
         "run_id": t.uncertainty.pk,
+    }
+
+
+def _scenario_kwargs(t: Target) -> dict[str, Any]:
+    assert t.scenario is not None and t.simulation is not None
+    return {
+        "slug": t.organisation.slug,
+        "pk": t.scenario.scenario_id,
+        "number": t.scenario.number,
+        "run_id": t.simulation.pk,
     }
 
 
@@ -556,7 +600,7 @@ def _check(
 @pytest.mark.parametrize("key", url_keys())
 def test_access(key: str, world: World) -> None:
     assert key in TABLE["urls"], f"no row for {key} in tests/web/access_matrix.yaml"
-    if key.startswith("plan"):
+    if key.startswith(("plan", "scenario", "simulation")):
         _add_plans(world)
     problems = _problems(world, key)
     assert problems == [], "\n".join(problems)
@@ -585,7 +629,7 @@ def _page_writes() -> list[tuple[str, str]]:
 def test_every_form_refuses_a_post_without_its_csrf_token(
     key: str, target: str, world: World
 ) -> None:
-    if key.startswith("plan"):
+    if key.startswith(("plan", "scenario", "simulation")):
         _add_plans(world)
     persona = _writer(TABLE["urls"][key][target])
     client = Client(enforce_csrf_checks=True)

@@ -43,8 +43,10 @@ from surgewatch.web.decisions.services import Attendee, record_decision, record_
 from surgewatch.web.notify.models import Channel, Message, Status
 from surgewatch.web.notify.services import add_channel, notify_user
 from surgewatch.web.orgs.models import Area, Organisation
-from surgewatch.web.plans.models import PlanVersion
+from surgewatch.web.plans.models import PlanVersion, ScenarioVersion, SimulationRun
+from surgewatch.web.plans.scenarios import ScenarioFile, create_scenario
 from surgewatch.web.plans.services import create_plan
+from surgewatch.web.plans.simulations import request_simulation
 from surgewatch.web.reporting import imports
 from surgewatch.web.reporting.models import CurrentReading, ImportBatch, Reading
 from surgewatch.web.reporting.services import submit_readings
@@ -57,6 +59,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
 PLAN_YAML = (EXAMPLES / "ssot-2024-25-rsuh-medical.yaml").read_text()
 # A plan with a demand model, so its uncertainty can be simulated.
 MODEL_YAML = (EXAMPLES / "illustrative-rsuh-medical-demand.yaml").read_text()
+FLOW_YAML = (EXAMPLES / "ssot-2024-25-rsuh-medical-flow.yaml").read_text()
+# The base scenario cut to four weeks, so a run would be quick (the walk only queues it).
+SCENARIO_YAML = (
+    (EXAMPLES.parent / "scenarios" / "ssot-base.yaml")
+    .read_text()
+    .replace("warm_up_days: 42", "warm_up_days: 14\nperiod: {start: 2024-12-02, days: 28}")
+)
 MakeUser = Callable[..., User]
 Json = dict[str, Any]
 
@@ -84,6 +93,8 @@ class World:
     channel: Channel
     message: Message
     plan: PlanVersion
+    scenario: ScenarioVersion
+    simulation: SimulationRun
     objects: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,6 +122,16 @@ def world(make_user: MakeUser, kcc: Organisation, dgs: Area, west_kent: Area) ->
         now=T0,
     )[0]
     Message.objects.filter(pk=message.pk).update(status=Status.FAILED)  # for 'retry'
+    flow_plan = create_plan(
+        people["admin"], kcc, title="Flow", text=FLOW_YAML, filename="", change_note="v1", now=T0
+    )
+    scenario = create_scenario(
+        people["admin"],
+        kcc,
+        title="Base",
+        sent=ScenarioFile(SCENARIO_YAML, "base.yaml", flow_plan, None, "First"),
+        now=T0,
+    )
     return World(
         people=people,
         tokens={"team-manager": issue_token(manager, "DGS feed", now=T0)[1]},
@@ -133,6 +154,8 @@ def world(make_user: MakeUser, kcc: Organisation, dgs: Area, west_kent: Area) ->
             change_note="First version",
             now=T0,
         ),
+        scenario=scenario,
+        simulation=request_simulation(people["admin"], scenario, None, 10, 1, T0),
     )
 
 
@@ -512,6 +535,42 @@ WALK: dict[str, Case] = {
         lambda w: {"replications": "200"},
         (_created("plans.uncertaintyrun", replications=lambda w: 200),),
     ),
+    "scenario-new": Case(
+        "declarer",
+        lambda w: reverse("scenario-new", args=["kcc-asch"]),
+        lambda w: {
+            "title": "Home First",
+            "yaml_text": SCENARIO_YAML,
+            "change_note": "First",
+            "plan_version": str(w.scenario.plan_version_id),
+        },
+        (
+            _created("plans.scenario", title=lambda w: "Home First"),
+            _created("plans.scenarioversion", number=lambda w: 1),
+        ),
+    ),
+    "scenario-edit": Case(
+        "declarer",
+        lambda w: reverse("scenario-edit", args=["kcc-asch", w.scenario.scenario_id]),
+        lambda w: {
+            "yaml_text": SCENARIO_YAML + "\n# reviewed\n",
+            "change_note": "Reviewed",
+            "plan_version": str(w.scenario.plan_version_id),
+        },
+        (_created("plans.scenarioversion", number=lambda w: 2, change_note=lambda w: "Reviewed"),),
+    ),
+    "scenario": Case(
+        "declarer",
+        lambda w: reverse("scenario", args=["kcc-asch", w.scenario.scenario_id]),
+        lambda w: {"replications": "20", "seed": "3"},
+        (_created("plans.simulationrun", replications=lambda w: 20, seed=lambda w: 3),),
+    ),
+    "scenario-version": Case(
+        "declarer",
+        lambda w: reverse("scenario-version", args=["kcc-asch", w.scenario.scenario_id, 1]),
+        lambda w: {"replications": "30", "seed": "4"},
+        (_created("plans.simulationrun", replications=lambda w: 30, seed=lambda w: 4),),
+    ),
     "api:submit_readings": Case(
         "team-manager",
         lambda w: "/api/readings",
@@ -541,7 +600,8 @@ READ_ONLY = frozenset(
         "call-csv", "audit-log", "audit-csv", "plans", "plan", "plan-version", "plan-xlsx",
         "plan-yaml", "plan-uncertainty-status", "plan-gap", "plan-gap-version", "plan-costs",
         "plan-costs-version", "plan-risks", "plan-risks-version", "plan-demand",
-        "plan-demand-version",
+        "plan-demand-version", "scenarios", "simulation", "simulation-json",
+        "simulation-status", "healthz",
     }
 )  # fmt: skip
 
@@ -656,6 +716,7 @@ def _route_kwargs(world: World, key: str) -> dict[str, object]:
         "call-csv": world.call.pk,
         "outbox-message": world.message.pk,
     }.get(key, world.plan.plan.pk)
+    run_id = world.simulation.pk
     given: dict[str, object] = {
         "slug": "kcc-asch",
         "area_slug": "dgs",
@@ -665,7 +726,7 @@ def _route_kwargs(world: World, key: str) -> dict[str, object]:
         "level": 3,
         "pk": pk,
         "number": 1,
-        "run_id": 1,
+        "run_id": run_id,
     }
     route = next(r for k, r in _route_patterns() if k == key)
     return {name: given[name] for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", route)}

@@ -348,6 +348,11 @@ def test_the_demo_loads_the_ssot_plan_and_risks_for_the_acute_trust(db: None) ->
             "capacity",
             "director-on-call",
         ),
+        (
+            "SSOT 2024/25 RSUH medicine: flow model plan (illustrative arrivals and beds)",
+            "capacity",
+            "director-on-call",
+        ),
     ]
     assert versions[0].yaml_text == SSOT + "---\n" + RISKS
 

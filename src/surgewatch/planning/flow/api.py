@@ -79,7 +79,17 @@ def run_file(
     progress: Progress | None = None,
 ) -> FlowReport:
     """Load, check and simulate a scenario file (raises PlanError naming file, path and fix)."""
-    loaded = load_scenario(path)
+    return run_loaded(load_scenario(path), replications, seed, workers, progress)
+
+
+def run_loaded(
+    loaded: LoadedScenario,
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> FlowReport:
+    """Simulate a scenario already loaded (the web loads stored text, not a file)."""
     result = simulate(compile_inputs(loaded), replications, seed, workers, progress)
     return _report(loaded, result)
 
@@ -90,13 +100,28 @@ def compare_files(
     replications: int,
     seed: int,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> ComparisonReport:
     """Run scenario B against A with common random numbers; paired differences B - A."""
-    a, b = load_scenario(path_a), load_scenario(path_b)
+    return compare_loaded(
+        load_scenario(path_a), load_scenario(path_b), replications, seed, workers, progress
+    )
+
+
+def compare_loaded(
+    a: LoadedScenario,
+    b: LoadedScenario,
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ComparisonReport:
+    """Two loaded scenarios on common random numbers; ``progress`` counts both runs."""
+    inputs_a, inputs_b = compile_inputs(a), compile_inputs(b)
     try:
-        comparison = compare(compile_inputs(a), compile_inputs(b), replications, seed, workers)
+        comparison = compare(inputs_a, inputs_b, replications, seed, workers, progress)
     except PlanError as exc:  # name the file the analyst gave as B
-        raise PlanError([Problem(str(path_b), p.path, p.message) for p in exc.problems]) from None
+        raise PlanError([Problem(b.file, p.path, p.message) for p in exc.problems]) from None
     ra, rb = _report(a, comparison.a), _report(b, comparison.b)
     differences = dict(comparison.differences)
     if ra.opel is not None and rb.opel is not None:  # paired by replication, like the rest

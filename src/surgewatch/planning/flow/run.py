@@ -207,9 +207,17 @@ class Comparison:
 
 
 def compare(
-    a: FlowInputs, b: FlowInputs, replications: int, seed: int, workers: int | None = None
+    a: FlowInputs,
+    b: FlowInputs,
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
-    """Run both scenarios on the same streams and estimate B - A with paired intervals."""
+    """Run both scenarios on the same streams and estimate B - A with paired intervals.
+
+    ``progress(done, total)`` counts both runs: A's replications, then B's.
+    """
     if (a.start, a.days) != (b.start, b.days):
         raise PlanError(
             [
@@ -221,8 +229,17 @@ def compare(
                 )
             ]
         )
-    ra = simulate(a, replications, seed, workers)
-    rb = simulate(b, replications, seed, workers)
+    total = 2 * replications
+    ra = simulate(a, replications, seed, workers, _offset(progress, 0, total))
+    rb = simulate(b, replications, seed, workers, _offset(progress, replications, total))
     ma, mb = summary_metrics(ra), summary_metrics(rb)
     shared = [k for k in ma if k in mb]
     return Comparison(ra, rb, {k: estimate(mb[k] - ma[k]) for k in shared})
+
+
+def _offset(progress: Progress | None, before: int, total: int) -> Progress | None:
+    """One run's progress as part of a longer job (``before`` replications already done)."""
+    if progress is None:
+        return None
+    report = progress  # bound here so the closure's type is not Optional
+    return lambda done, _: report(before + done, total)

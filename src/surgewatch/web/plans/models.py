@@ -121,3 +121,129 @@ class UncertaintyRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class Scenario(models.Model):
+    """A named patient-flow scenario of an organisation (issue 6); its content is in versions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="flow_scenarios"
+    )
+    title = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scenarios_created"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (models.CheckConstraint(condition=~Q(title=""), name="scenario_has_title"),)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest_version(self) -> ScenarioVersion:
+        return self.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+class ScenarioVersionQuerySet(ImmutableQuerySet["ScenarioVersion"]):
+    def newest_first(self) -> ScenarioVersionQuerySet:
+        return self.select_related("uploaded_by", "plan_version__plan").order_by("-number")
+
+
+class ScenarioVersion(ImmutableRecord):
+    """One scenario file as uploaded, never changed, with what its references resolved to.
+
+    A scenario file names its plan by a relative path (``plan: ../plans/x.yaml``)
+    and may start from another scenario (``extends: base.yaml``). Stored, those
+    become records: ``plan_version`` is the stored plan version the scenario
+    builds on, and ``resolved_yaml`` is the scenario with its base merged in as
+    it stood at upload, so a run reads the same inputs for ever.
+    """
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    yaml_text = models.TextField()
+    resolved_yaml = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="scenarios"
+    )
+    base = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="extended_by"
+    )
+    change_note = models.TextField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scenario_versions"
+    )
+    uploaded_at = models.DateTimeField()
+
+    objects = ScenarioVersionQuerySet.as_manager()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["scenario", "number"], name="scenario_version_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="scenario_version_from_1"),
+            models.CheckConstraint(condition=~Q(yaml_text=""), name="scenario_version_has_text"),
+            models.CheckConstraint(condition=~Q(change_note=""), name="scenario_version_has_note"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scenario.title} v{self.number}"
+
+
+class SimulationRun(models.Model):
+    """A scenario version (optionally against a second) run once for replications and seed.
+
+    A job, not a record: status and progress move in the worker; ``result`` is
+    written once, with the run, as :func:`surgewatch.planning.flow.report.flow_json`
+    (or ``comparison_json`` when ``compared_with`` is set).
+    """
+
+    scenario = models.ForeignKey(
+        ScenarioVersion, on_delete=models.PROTECT, related_name="simulation_runs"
+    )
+    compared_with = models.ForeignKey(
+        ScenarioVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replications = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices)
+    done = models.PositiveIntegerField(default=0)  # replications finished so far
+    total = models.PositiveIntegerField(default=0)  # replications in all (twice, for a comparison)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["scenario", "replications", "seed"],
+                condition=Q(compared_with__isnull=True),
+                name="simulation_run_once",
+            ),
+            models.UniqueConstraint(
+                fields=["scenario", "compared_with", "replications", "seed"],
+                name="simulation_comparison_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="simulation_progress_le_total"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scenario} x{self.replications} seed {self.seed}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Share of replications finished, as a whole percentage for the progress bar."""
+        return 100 * self.done // self.total if self.total else 0

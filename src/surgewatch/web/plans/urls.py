@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from surgewatch.web.plans import views
+from surgewatch.web.plans import sim_views, views
 
 PLAN = "org/<slug:slug>/plans/<int:pk>/"
 VERSION = PLAN + "v<int:number>/"
+SCENARIOS = "org/<slug:slug>/plans/scenarios/"
+SIMULATION = "org/<slug:slug>/plans/simulations/<int:run_id>/"
 
 urlpatterns: list[URLPattern] = [
     path("org/<slug:slug>/plans/", views.plans, name="plans"),
@@ -22,6 +24,15 @@ urlpatterns: list[URLPattern] = [
         views.uncertainty_status,
         name="plan-uncertainty-status",
     ),
+    # Patient-flow simulation (issue 6): scenarios as versions, runs, results.
+    path(SCENARIOS, sim_views.scenarios, name="scenarios"),
+    path(SCENARIOS + "new/", sim_views.scenario_new, name="scenario-new"),
+    path(SCENARIOS + "<int:pk>/", sim_views.scenario, name="scenario"),
+    path(SCENARIOS + "<int:pk>/edit/", sim_views.scenario_edit, name="scenario-edit"),
+    path(SCENARIOS + "<int:pk>/v<int:number>/", sim_views.scenario, name="scenario-version"),
+    path(SIMULATION, sim_views.simulation, name="simulation"),
+    path(SIMULATION + "status/", sim_views.simulation_status, name="simulation-status"),
+    path(SIMULATION + "result.json", sim_views.simulation_json, name="simulation-json"),
 ]
 # Each page: the latest version without a number, a given version with one.
 for _page, _view in (
