@@ -32,6 +32,7 @@ from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.services import add_membership
 from surgewatch.web.reporting.services import submit_readings
+from surgewatch.web.sitrep.builder import build_sitrep
 
 MakeUser = Callable[..., User]
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # Monday, GMT
@@ -85,6 +86,17 @@ def test_an_area_at_opel_3_opens_its_area_roles_cards_there_only(
     opener = LevelChange.objects.get(area=dgs)
     assert {c.opened_by for c in in_dgs} == {opener}
     assert {c.opened_by for c in county} == {dgs_red}
+
+
+def test_the_sitrep_names_the_area_of_an_area_teams_action(
+    dgs_red: LevelChange, dgs: Area, kcc: Organisation
+) -> None:
+    rows = build_sitrep(kcc, T0 + HOUR).actions
+    in_dgs = ActionCard.objects.filter(area=dgs)
+    area_rows = [r for r in rows if r.role.endswith(f" ({dgs.name})")]
+    assert in_dgs.exists() and len(area_rows) == in_dgs.count()
+    assert {r.text for r in area_rows} == {c.text for c in in_dgs}
+    assert len(rows) - len(area_rows) == ActionCard.objects.filter(area__isnull=True).count()
 
 
 def test_a_second_area_escalating_opens_its_own_cards_without_touching_the_rest(

@@ -35,7 +35,7 @@ def open_actions(
     organisation: Organisation, role_names: Mapping[str, str], at: datetime
 ) -> tuple[ActionRow, ...]:
     """Cards active at ``at``: overdue first, then by next deadline, then oldest first."""
-    cards = _active_at(organisation, at).select_related("assignee")
+    cards = _active_at(organisation, at).select_related("assignee", "area")
     rows = [_row(card, role_names, at) for card in cards.prefetch_related("deadlines", "events")]
     return tuple(sorted(rows, key=lambda r: (not r.overdue, r.due_at or NEVER, r.opened_at)))
 
@@ -52,7 +52,7 @@ def _active_at(organisation: Organisation, at: datetime) -> QuerySet[ActionCard]
 def _row(card: ActionCard, role_names: Mapping[str, str], at: datetime) -> ActionRow:
     unmet = sorted(d.due_at for d in card.deadlines.all() if _unmet_at(d, at))
     return ActionRow(
-        role=role_names.get(card.role, card.role),
+        role=_role(card, role_names),
         text=card.text,
         level=card.level,
         status=_status_at(card, at),
@@ -61,6 +61,12 @@ def _row(card: ActionCard, role_names: Mapping[str, str], at: datetime) -> Actio
         due_at=unmet[0] if unmet else None,
         overdue=bool(unmet) and unmet[0] < at,
     )
+
+
+def _role(card: ActionCard, role_names: Mapping[str, str]) -> str:
+    """The role's name, with the area when the card is an area team's (pack role scope)."""
+    name = role_names.get(card.role, card.role)
+    return name if card.area is None else f"{name} ({card.area.name})"
 
 
 def _unmet_at(deadline: Deadline, at: datetime) -> bool:
