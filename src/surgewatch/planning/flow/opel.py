@@ -5,15 +5,20 @@ Each feed in the scenario's ``escalation`` block turns a daily model measure
 banded by the same compiled band table the live service uses
 (:func:`surgewatch.core.bands.classify_levels`, DESIGN.md band semantics;
 seed 000, section 4.3 for Kent's bands) and
-the organisation's suggested level comes from the pack's own rule
+the organisation's level comes from the pack's own rule
 (:func:`surgewatch.core.assess.organisation_result`; for Kent the highest
-level reached by at least two indicators, a local setting in the pack). No
-hold or declaration is modelled: this is the level the rules would suggest
-each day from that day's census.
+level reached by at least two indicators, a local setting in the pack) over
+each indicator's level *after its de-escalation hold*, as the live service
+holds it (:func:`surgewatch.core.acting.held_cell_levels`; seed 000, section
+8: 'each indicator will be maintained at a lower level ... before the step
+down'). The run gives one reading a day, so a held level is the highest of the
+readings still inside the hold window, counting the one in force when the
+window opened. No declaration is modelled: a person may declare higher.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -38,8 +43,8 @@ class OpelForecast:
     pack_version: str
     illustrative: bool
     feeds: tuple[IndicatorFeed, ...]
-    indicator_levels: LevelArray  # (feed, replication, day); 0 where no level
-    organisation: LevelArray  # (replication, day); 0 where no suggestion
+    indicator_levels: LevelArray  # (feed, replication, day); 0 where no level; before hold
+    organisation: LevelArray  # (replication, day) from the held levels; 0 where none
 
     def share_at_level(self) -> NDArray[np.float64]:
         """Share of replications at each level 1-4, by day: shape (4, days)."""
@@ -76,7 +81,9 @@ def predict_opel(result: FlowResult, pack: Pack, escalation: Escalation) -> Opel
     )
     keys = [(f.indicator, f.area) for f in feeds]
     suggest = _suggester(pack, tuple(keys))
-    flat = levels.reshape(len(feeds), -1).T
+    hold_days = [held_days(pack.indicator(f.indicator).hold_hours) for f in feeds]
+    held = np.stack([hold_levels(lv, days) for lv, days in zip(levels, hold_days, strict=True)])
+    flat = held.reshape(len(feeds), -1).T
     organisation = np.fromiter((suggest(tuple(row)) for row in flat.tolist()), dtype=np.uint8)
     return OpelForecast(
         pack.id,
@@ -86,6 +93,24 @@ def predict_opel(result: FlowResult, pack: Pack, escalation: Escalation) -> Opel
         levels,
         organisation.reshape(result.ward["occupancy"].shape),
     )
+
+
+def held_days(hold_hours: int) -> int:
+    """Daily readings a held level looks across: today's, those inside the hold, and the
+    one in force when the hold window opened (as ``core.hysteresis`` prunes its window)."""
+    return math.ceil(hold_hours / 24) + 1
+
+
+def hold_levels(levels: LevelArray, days: int) -> LevelArray:
+    """Each day's level held over the last ``days`` daily readings (the last axis is days).
+
+    A falling level stands down only once every reading in the window is lower; a rising
+    one stands at once. Levels of 0 (no level) never win while a real level is in reach.
+    """
+    held = levels.copy()
+    for back in range(1, min(days, levels.shape[-1])):
+        np.maximum(held[..., back:], levels[..., :-back], out=held[..., back:])
+    return held
 
 
 def _suggester(pack: Pack, keys: tuple[tuple[str, str], ...]) -> Callable[[tuple[int, ...]], int]:
