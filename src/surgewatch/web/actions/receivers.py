@@ -35,7 +35,9 @@ def _once_on_commit(organisation_id: int, cause: str) -> None:
     pending = [entry[1] for entry in connection.run_on_commit]
     if any(getattr(func, "key", None) == key for func in pending):
         return
-    transaction.on_commit(_enqueue(organisation_id, cause, key))
+    # robust: with the queue down (Redis lost) the write has committed; a raise here would
+    # answer 500 for stored data. The worker's tick checks every organisation each minute.
+    transaction.on_commit(_enqueue(organisation_id, cause, key), robust=True)
 
 
 def _enqueue(organisation_id: int, cause: str, key: tuple[str, int, str]) -> Callable[[], None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -157,8 +158,18 @@ def _message(
         },
     )
     if created and reachable:
-        transaction.on_commit(partial(deliver, message.pk))
+        # robust: a queue that is down must not fail the committed write; deliver_due sends it.
+        transaction.on_commit(_queue_delivery(message.pk), robust=True)
     return message
+
+
+def _queue_delivery(message_id: int) -> Callable[[], None]:
+    """A named function: Django's robust on_commit logs the callback's __qualname__."""
+
+    def queue_delivery() -> None:
+        deliver(message_id)
+
+    return queue_delivery
 
 
 def add_channel(user: User, kind: str, target: str, now: datetime) -> Channel:

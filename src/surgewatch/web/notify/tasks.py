@@ -23,5 +23,11 @@ def deliver(message_id: int) -> None:
 def deliver_due() -> None:
     # The clock is read per message: a long batch must not claim with a stale
     # time, or its lease would already have run out.
-    for message_id in due_message_ids(timezone.now()):
-        deliver_message(message_id, timezone.now())
+    # Batch after batch until nothing is due, so a backlog after an outage clears in one
+    # sweep rather than 100 a minute (issue 8's fault runs took 4 minutes for 400 messages).
+    # A message seen once is not taken again here: a batch of only those ends the sweep.
+    seen: set[int] = set()
+    while batch := [m for m in due_message_ids(timezone.now()) if m not in seen]:
+        seen.update(batch)
+        for message_id in batch:
+            deliver_message(message_id, timezone.now())
