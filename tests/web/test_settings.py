@@ -51,3 +51,25 @@ def test_database_url_overrides_the_default(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_every_model_change_has_a_migration(db: None) -> None:
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_server_error_is_logged_to_standard_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """With DEBUG off Django logs nothing by itself; the settings send errors to stderr."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    root, request_logger = logging.getLogger(), logging.getLogger("django.request")
+    saved = (root.handlers[:], root.level, request_logger.level)
+    try:
+        logging.config.dictConfig(settings.LOGGING)
+        request_logger.error("Internal Server Error: %s", "/org/kcc-asch/")
+        logging.getLogger("django.request").warning("Not Found: /nowhere")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        request_logger.setLevel(saved[2])
+    err = capsys.readouterr().err
+    assert "ERROR django.request: Internal Server Error: /org/kcc-asch/" in err
+    assert "Not Found" not in err  # a 404 is not an error worth waking anyone for

@@ -217,3 +217,18 @@ NOTIFY_WEBHOOK_TIMEOUT_SECONDS = _env_number("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", "
 NOTIFY_MAX_ATTEMPTS = _env_number("NOTIFY_MAX_ATTEMPTS", "10")
 NOTIFY_BACKOFF_CAP_MINUTES = _env_number("NOTIFY_BACKOFF_CAP_MINUTES", "60")
 # --- end of notifications -----------------------------------------------------------------
+
+# Errors (a 500, a failed on-commit callback, a task that raised) go to standard error,
+# where gunicorn and the worker's supervisor keep them; Django's default logs nothing
+# once DEBUG is off. LOG_LEVEL=INFO adds what Surgewatch's tasks did each minute.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "surgewatch": {"level": os.environ.get("LOG_LEVEL", "WARNING").upper()},
+    },
+}
