@@ -219,7 +219,11 @@ class RoleScope(StrEnum):
 
 class Role(Strict):
     """A role of the plan. ``declares_level`` marks who may declare the organisation's level;
-    ``scope`` says whether its actions open once for the organisation or once per area."""
+    ``scope`` says whether its actions open once for the organisation or once per area.
+
+    ``sees_patient_records`` marks the roles that may open patient-level records (wash-up
+    cases, placements, Care Act reviews) in the areas they hold the role for (issue 7,
+    'Security'); everyone else, administrators included, sees only counts."""
 
     id: Slug
     name: str
@@ -227,6 +231,7 @@ class Role(Strict):
     external: bool = False
     declares_level: bool = False
     scope: RoleScope = RoleScope.ORGANISATION
+    sees_patient_records: bool = False
 
     @model_validator(mode="after")
     def _declares_for_the_organisation(self) -> Role:

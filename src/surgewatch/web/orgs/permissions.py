@@ -65,3 +65,25 @@ def can_declare(user: User, organisation: Organisation) -> bool:
     declaring = {r.id for r in pack.roles if r.declares_level}
     held = user.memberships.filter(organisation=organisation, role__in=declaring)
     return held.exists()
+
+
+def patient_record_roles(organisation: Organisation) -> frozenset[str]:
+    """The pack's roles marked ``sees_patient_records`` (issue 7, 'Security')."""
+    return frozenset(r.id for r in pack_of(organisation.framework).roles if r.sees_patient_records)
+
+
+def may_see_patient_records(user: User, area: Area) -> bool:
+    """Whether ``user`` may open patient-level records of ``area``.
+
+    Only a role the pack marks ``sees_patient_records``, held for this area or for the
+    whole organisation, opens them. Superusers administer the platform but are not in the
+    care team, so they see counts only, like every other role.
+    """
+    allowed = patient_record_roles(area.organisation)
+    return bool(roles_in_area(user, area) & allowed)
+
+
+def patient_record_areas(user: User, organisation: Organisation) -> list[Area]:
+    """Active areas of ``organisation`` whose patient-level records ``user`` may open."""
+    areas = organisation.areas.filter(active=True).order_by("name")
+    return [a for a in areas if may_see_patient_records(user, a)]
