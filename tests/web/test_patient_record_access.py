@@ -9,6 +9,8 @@ import pytest
 
 from surgewatch.core.pack import Role
 from surgewatch.web.accounts.models import User
+from surgewatch.web.audit import capture, context
+from surgewatch.web.audit.models import AuditAction, AuditEntry
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.permissions import (
     may_see_patient_records,
@@ -58,3 +60,19 @@ def test_a_superuser_is_not_in_the_care_team(dgs: Area) -> None:
 
 def test_a_role_without_the_flag_stays_closed() -> None:
     assert Role(id="someone", name="Someone").sees_patient_records is False
+
+
+def test_a_read_of_patient_records_is_logged_with_who(dgs: Area) -> None:
+    with context.acting_as("command:case-export"):
+        capture.viewed([dgs])
+    logged = AuditEntry.objects.get(action=AuditAction.VIEWED)
+    assert (logged.actor, logged.model, logged.object_id) == (
+        "command:case-export",
+        "orgs.area",
+        str(dgs.pk),
+    )
+
+
+def test_reading_nothing_logs_nothing(db: None) -> None:
+    capture.viewed([])
+    assert not AuditEntry.objects.filter(action=AuditAction.VIEWED).exists()

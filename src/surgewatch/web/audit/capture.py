@@ -121,6 +121,15 @@ def entry(
     )
 
 
+def viewed(instances: Iterable[models.Model]) -> None:
+    """Record that the current actor read ``instances`` (patient-level records only:
+    every other read is unremarkable, and logging them all would bury these)."""
+    instances = list(instances)
+    if instances:
+        rows = [entry(type(i), i.pk, AuditAction.VIEWED) for i in instances]
+        write(rows, instances[0]._state.db or "default")
+
+
 def write(entries: list[AuditEntry], using: str) -> None:
     """Store entries in one statement (a bulk insert is never audited itself)."""
     if entries:

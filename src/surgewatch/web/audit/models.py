@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     CREATED = "created", "Created"
     CHANGED = "changed", "Changed"
     DELETED = "deleted", "Deleted"
+    # Patient-level records are sensitive to read as well as to change (issue 7, 'Security').
+    VIEWED = "viewed", "Viewed"
 
 
 class AuditVia(models.TextChoices):
