@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 import yaml
@@ -36,6 +37,8 @@ _WRAPPERS = ("function-", "union[", "tagged-union[")
 # ``groups.0(Staffing proposals (section 1.1.4)).lines``.
 _SEGMENT = r"[^\s.()':]+(?:\((?:[^()]|\([^()]*\))*\))?"
 SUB_PATH = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
+# What PyYAML's timestamp resolver takes for a date (YYYY-MM-DD, unquoted).
+_DATE_SHAPED = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,25 @@ def read_yaml(
     except RecursionError:  # the parser recurses per level: thousands of '[' exhaust the stack
         message = "not valid YAML: nested thousands of levels deep; fix the brackets"
         raise error([Problem(filename, "", message)]) from None
+    except ValueError as exc:  # PyYAML builds dates itself: 2024-13-01 fails in datetime
+        message = f"not a real date ({exc}); fix: write a date that exists, as YYYY-MM-DD"
+        raise error([Problem(filename, _impossible_date_place(text), message)]) from None
     if not isinstance(data, dict):
         raise error(
             [Problem(filename, "", "must be a YAML mapping of keys to values; fix the top level")]
         )
     return data
+
+
+def _impossible_date_place(text: str) -> str:
+    """Line and column of the first date-shaped value that is not a date."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in _DATE_SHAPED.finditer(line):
+            try:
+                date.fromisoformat(found.group(0))
+            except ValueError:
+                return f"line {number}, column {found.start() + 1}"
+    return ""
 
 
 def _yaml_error_place(exc: yaml.YAMLError, text: str) -> str:
