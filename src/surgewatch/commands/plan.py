@@ -1,4 +1,4 @@
-"""``surgewatch plan``: bed gap, uncertainty, demand, costs and risks from plan files."""
+"""``surgewatch plan``: bed gap, uncertainty, demand, costs, risks and savings from plan files."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from surgewatch.planning import report, tables
 from surgewatch.planning.loading import PlanError, Problem
+
+if TYPE_CHECKING:
+    from surgewatch.planning.savings import SavingsReport
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,6 +31,7 @@ def register(subparsers: Any) -> None:
     _add_simple(commands, "costs", "costs and funding of staffing and schemes", _costs)
     risks = _add_simple(commands, "risks", "risk register, heat map and overdue reviews", _risks)
     risks.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    _add_savings(commands)
 
 
 def _add_gap(commands: Any) -> None:
@@ -45,6 +49,19 @@ def _add_uncertainty(commands: Any) -> None:
     parser.add_argument("--seed", type=int, required=True, help="master random seed")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=_guarded(_uncertainty))
+
+
+def _add_savings(commands: Any) -> None:
+    parser = commands.add_parser(
+        "savings", help="savings from scheme outcomes (bed days, avoided admissions)"
+    )
+    parser.add_argument("file", type=Path, metavar="FILE.yaml")
+    parser.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
+    parser.add_argument("--output", type=Path, help="file to write (required for xlsx)")
+    parser.add_argument(
+        "--plan", type=Path, metavar="PLAN.yaml", help="check every scheme is one of this plan's"
+    )
+    parser.set_defaults(handler=_guarded(_savings))
 
 
 def _add_simple(commands: Any, name: str, help_text: str, handler: Handler) -> Any:
@@ -155,3 +172,87 @@ def _risks(args: argparse.Namespace) -> int:
     else:
         _show(tables.risks_table(result))
     return 0
+
+
+def _savings(args: argparse.Namespace) -> int:
+    from surgewatch.planning.plan import load_plan
+    from surgewatch.planning.savings import (
+        calculate_savings,
+        load_outcomes,
+        savings_json,
+        unknown_schemes,
+    )
+
+    if args.format == "xlsx" and args.output is None:
+        print("error: --format xlsx needs --output PATH.xlsx", file=sys.stderr)
+        return 2
+    outcomes = load_outcomes(args.file)
+    if args.plan is not None:
+        names = {scheme.name for scheme in load_plan(args.plan).schemes}
+        problems = unknown_schemes(outcomes, names, str(args.file))
+        if problems:
+            raise PlanError(problems)
+    result = calculate_savings(outcomes)
+    if args.format == "json":
+        _print_json(savings_json(result))
+    elif args.format == "xlsx":
+        _write_savings_xlsx(result, args.output)
+        print(f"wrote {args.output}")
+    else:
+        _show(_savings_table(result))
+    return 0
+
+
+def _savings_table(result: SavingsReport) -> list[Any]:
+    from rich.table import Table
+
+    from surgewatch.planning.savings import SAVINGS_HEADER, savings_rows
+    from surgewatch.planning.tables import gbp
+
+    table = Table(title=result.title)
+    for heading in SAVINGS_HEADER:
+        table.add_column(heading, justify="right" if heading == "Saving" else "left")
+    rows = savings_rows(result)
+    for row, following in zip(rows, [*rows[1:], None], strict=True):
+        # A rule under each outcome: the next row starts another one, or the grand total.
+        last = following is None or following[2] == "bed days saved" or following[1] == ""
+        table.add_row(*row[:4], gbp(row[4], result.currency), end_section=last)
+    costs = result.unit_costs
+    notes = [
+        f"Unit costs: {gbp(costs.bed_day, result.currency)} per bed day, "
+        f"{gbp(costs.admission_avoided, result.currency)} per avoided admission"
+        + (f" ({costs.source})." if costs.source else ".")
+    ]
+    if result.potential_total:
+        potential = gbp(result.potential_total, result.currency)
+        notes.append(f"Potential savings, not in the total: {potential}.")
+    notes += [f"MISMATCH with printed figure: {m}" for m in result.mismatches]
+    if not result.mismatches:
+        notes.append("Every printed figure reproduces exactly.")
+    return [table, *notes]
+
+
+def _write_savings_xlsx(result: SavingsReport, path: Path) -> None:
+    """The table's rows with amounts as numbers, so the workbook can be summed again."""
+    from openpyxl import Workbook
+
+    from surgewatch.planning.savings import SAVINGS_HEADER, savings_rows
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Savings"
+    sheet.append(SAVINGS_HEADER)
+    for *words, amount in savings_rows(result):
+        sheet.append(
+            [*words, int(amount) if amount == amount.to_integral_value() else float(amount)]
+        )
+    sheet.append([])
+    sheet.append([f"Currency: {result.currency}. Potential savings are not in the total."])
+    # Written beside the target and moved into place, so a failed write leaves nothing behind.
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        book.save(temporary)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -247,3 +247,107 @@ class SimulationRun(models.Model):
     def percent(self) -> int:
         """Share of replications finished, as a whole percentage for the progress bar."""
         return 100 * self.done // self.total if self.total else 0
+
+
+# --- Scheme outcomes and savings (issue 7, 'Savings and outcomes'; seed 003, HART) ----------
+
+
+class SavingsUnitCostsQuerySet(ImmutableQuerySet["SavingsUnitCosts"]):
+    def in_force(self, organisation: Organisation) -> SavingsUnitCosts | None:
+        """The organisation's latest unit costs, or None before any are set."""
+        return self.filter(organisation=organisation).order_by("-set_at", "-pk").first()
+
+
+class SavingsUnitCosts(ImmutableRecord):
+    """An organisation's price of a bed day and of an avoided admission, from ``set_at`` on.
+
+    Records, never changed: new costs are a new row and the latest one prices the
+    savings, so a board paper's figures can be traced to the costs then in force.
+    Seed 003's worked example is GBP 400 a bed day and GBP 2,000 an avoided admission.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="savings_unit_costs"
+    )
+    bed_day = models.DecimalField(max_digits=14, decimal_places=2)
+    admission_avoided = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.TextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    objects = SavingsUnitCostsQuerySet.as_manager()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=Q(bed_day__gte=0), name="unit_costs_bed_day_ge_0"),
+            models.CheckConstraint(
+                condition=Q(admission_avoided__gte=0), name="unit_costs_admission_ge_0"
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="unit_costs_have_source"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.organisation.slug} unit costs from {self.set_at:%Y-%m-%d}"
+
+
+class SchemeOutcomeQuerySet(ImmutableQuerySet["SchemeOutcome"]):
+    def current(self) -> SchemeOutcomeQuerySet:
+        """Records no later record amends: the ones the savings count."""
+        return self.filter(amended_by__isnull=True)
+
+
+class SchemeOutcome(ImmutableRecord):
+    """What one scheme achieved over one period (seed 003: HART, Dec 2015 to Aug 2017).
+
+    ``plan`` is the plan whose schemes ``scheme`` names, when it is one of them.
+    An amendment is a new row pointing at the row it replaces (``amends``, at most
+    once), with the reason; the original stays on record.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="scheme_outcomes"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="scheme_outcomes"
+    )
+    scheme = models.CharField(max_length=200)
+    provider = models.CharField(max_length=300, blank=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    referrals = models.PositiveIntegerField(null=True, blank=True)
+    discharges_supported = models.PositiveIntegerField(null=True, blank=True)
+    admissions_avoided = models.PositiveIntegerField()
+    bed_days_saved = models.DecimalField(max_digits=14, decimal_places=2)
+    bed_days_potential = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(blank=True)
+    amends = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amended_by"
+    )
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = SchemeOutcomeQuerySet.as_manager()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=~Q(scheme=""), name="scheme_outcome_names_scheme"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="scheme_outcome_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(bed_days_saved__gte=0) & Q(bed_days_potential__gte=0)
+                | Q(bed_days_saved__gte=0, bed_days_potential__isnull=True),
+                name="scheme_outcome_days_ge_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True) | ~Q(reason=""),
+                name="scheme_outcome_amendment_has_reason",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.period_start} to {self.period_end}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from surgewatch.web.plans import sim_views, views
+from surgewatch.web.plans import outcome_views, sim_views, views
 
 PLAN = "org/<slug:slug>/plans/<int:pk>/"
 VERSION = PLAN + "v<int:number>/"
 SCENARIOS = "org/<slug:slug>/plans/scenarios/"
 SIMULATION = "org/<slug:slug>/plans/simulations/<int:run_id>/"
+OUTCOMES = "org/<slug:slug>/plans/outcomes/"
 
 urlpatterns: list[URLPattern] = [
     path("org/<slug:slug>/plans/", views.plans, name="plans"),
@@ -33,6 +34,11 @@ urlpatterns: list[URLPattern] = [
     path(SIMULATION, sim_views.simulation, name="simulation"),
     path(SIMULATION + "status/", sim_views.simulation_status, name="simulation-status"),
     path(SIMULATION + "result.json", sim_views.simulation_json, name="simulation-json"),
+    # Scheme outcomes and their savings (issue 7; seed 003, HART).
+    path(OUTCOMES, outcome_views.outcome_list, name="outcomes"),
+    path(OUTCOMES + "new/", outcome_views.outcome_new, name="outcome-new"),
+    path(OUTCOMES + "unit-costs/", outcome_views.outcome_unit_costs, name="outcome-unit-costs"),
+    path(OUTCOMES + "savings.xlsx", outcome_views.outcomes_xlsx, name="outcomes-xlsx"),
 ]
 # Each page: the latest version without a number, a given version with one.
 for _page, _view in (
