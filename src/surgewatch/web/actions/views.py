@@ -33,6 +33,7 @@ from surgewatch.web.actions.forms import (
 )
 from surgewatch.web.actions.models import ActionCard, ProtocolRun
 from surgewatch.web.actions.permissions import can_act_on, role_holders
+from surgewatch.web.improve.selectors import open_actions_for  # issue 7: improvement plans
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.permissions import require_view, visible_organisations
@@ -46,7 +47,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     packs = {o.pk: pack_of(o.framework) for o in visible_organisations(user)}
     cards = selectors.my_cards(user).filter(organisation_id__in=packs)
     views = selectors.card_views(cards, packs, now)
-    return render(request, "actions/my_actions.html", {"cards": views, "now": now})
+    improvement = open_actions_for(user, timezone.localdate(now))  # issue 7, HICM action plans
+    context = {"cards": views, "now": now, "improvement_actions": improvement}
+    return render(request, "actions/my_actions.html", context)
 
 
 @login_required
