@@ -1,0 +1,87 @@
+"""Reads for the wash-up board. Counts and the Pareto are for everyone in the
+organisation; patient-level rows only for the areas a user may open, and every such
+read is logged by the view (``audit.capture.viewed``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+
+from surgewatch.improvement import washup
+from surgewatch.web.orgs.models import Area, Organisation
+from surgewatch.web.washup.data import washup_data
+from surgewatch.web.washup.models import BlockerEscalation, WashupCase
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: WashupCase
+    shortfall: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    area: Area
+    open: int
+    shortfall: int
+    overdue: int
+
+
+def case_row(case: WashupCase, today: date) -> CaseRow:
+    data = washup_data()
+    gap = washup.shortfall(data, case.ideal_outcome, case.expected_outcome)
+    late = not case.is_closed and washup.is_overdue(
+        case.action_deadline, case.action_done_on, today
+    )
+    return CaseRow(case, gap, late)
+
+
+def open_rows(organisation: Organisation, today: date) -> list[CaseRow]:
+    cases = WashupCase.objects.filter(organisation=organisation).open().for_board()
+    return [case_row(c, today) for c in cases]
+
+
+def area_counts(organisation: Organisation, rows: list[CaseRow]) -> list[AreaCounts]:
+    """Per active area: open cases, those falling short of the ideal, overdue actions."""
+    areas = organisation.areas.filter(active=True).order_by("name")
+    return [
+        AreaCounts(
+            area,
+            sum(1 for r in rows if r.case.area_id == area.pk),
+            sum(1 for r in rows if r.case.area_id == area.pk and r.shortfall),
+            sum(1 for r in rows if r.case.area_id == area.pk and r.overdue),
+        )
+        for area in areas
+    ]
+
+
+def cases_in_period(organisation: Organisation, start: date, end: date) -> list[WashupCase]:
+    """Cases on the board at any time in ``start``..``end``: added by its end, not
+    discharged before its start (the weekly cycle looks at what the board held)."""
+    cases = WashupCase.objects.filter(organisation=organisation, created_at__date__lte=end)
+    cases = cases.filter(Q(discharge_date__isnull=True) | Q(discharge_date__gte=start))
+    return list(cases.select_related("area").order_by("area__name", "pk"))
+
+
+def blocker_pareto(cases: list[WashupCase]) -> list[washup.ParetoRow]:
+    order = [b.id for b in washup_data().blockers]
+    return washup.pareto((c.blocker for c in cases), order)
+
+
+def escalations(organisation: Organisation) -> list[BlockerEscalation]:
+    found = BlockerEscalation.objects.filter(organisation=organisation)
+    related = found.select_related("area", "escalated_by", "card")
+    return list(related.order_by("-escalated_at", "-pk")[:20])
+
+
+def delay_records(cases: list[WashupCase], start: date, end: date) -> list[washup.DelayRecord]:
+    """Each case's delayed days in the period, for the DTOC comparison (counts only)."""
+    records = []
+    for case in cases:
+        days = washup.delayed_days(case.fit_for_discharge_on, case.discharge_date, start, end)
+        if days and case.delay_attribution:
+            records.append(washup.DelayRecord(case.area.slug, case.delay_attribution, days))
+    return records
