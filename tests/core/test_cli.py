@@ -122,4 +122,4 @@ def test_validate_reports_problems_and_fails(
 
 def test_validate_accepts_the_bundled_pack(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["framework", "validate", "kent-ascch"]) == 0
-    assert "valid pack 'kent-ascch' v1.8 with 8 indicators" in capsys.readouterr().out
+    assert "valid pack 'kent-ascch' v1.8 with 11 indicators" in capsys.readouterr().out
