@@ -19,6 +19,7 @@ from surgewatch.web.demo.loader import load_history
 from surgewatch.web.demo.personas import DECLARERS, ensure_personas, reporters
 from surgewatch.web.demo.walk import Season
 from surgewatch.web.escalation.models import Declaration
+from surgewatch.web.governance.demo import load_demo_governance
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.selectors import organisation_by_slug
@@ -83,6 +84,7 @@ def seed_demo(*, days: int, seed: int, now: datetime) -> DemoSummary:
         for organisation in organisations:
             refresh_level(organisation, now)
         load_demo_plans(organisations, users, now)
+        load_demo_governance(organisations, now)  # seed 000 Appendix 5, seed 002 sign-off
     return DemoSummary(days, Reading.objects.count(), Declaration.objects.count(), len(users))
 
 

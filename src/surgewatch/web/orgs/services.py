@@ -57,6 +57,15 @@ def _framework(pack: Pack, text: str, now: datetime) -> Framework:
     return framework
 
 
+def put_in_force(framework: Framework) -> Organisation:
+    """Make an installed framework the one its organisation runs (governance approval,
+    issue 7), bringing the organisation's name and areas in line with its pack."""
+    pack = pack_of(framework)
+    organisation = _organisation(pack, framework)
+    _sync_areas(organisation, pack)
+    return organisation
+
+
 def _organisation(pack: Pack, framework: Framework) -> Organisation:
     organisation, _ = Organisation.objects.update_or_create(
         slug=pack.organisation.id,
