@@ -14,6 +14,10 @@ COMMAND_MODULES: tuple[str, ...] = ("framework", "assess", "plan", "demo", "serv
 COMMAND_MODULES += ("worker", "sitrep")
 COMMAND_MODULES += ("backup",)  # backup and restore (issue 8)
 COMMAND_MODULES += ("simulate",)  # patient-flow simulation (issue 6)
+COMMAND_MODULES += ("governance",)  # plan governance: history, sign-off, exercise log (issue 7)
+COMMAND_MODULES += ("exercise",)  # exercise mode (issue 7)
+COMMAND_MODULES += ("purge",)  # retention of patient-level records (issue 7)
+COMMAND_MODULES += ("selfassess",)  # HICM and winter roles self-assessment (issue 7)
 
 
 def build_parser() -> argparse.ArgumentParser:

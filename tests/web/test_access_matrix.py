@@ -38,6 +38,7 @@ from surgewatch.web.calls.services import AgreedAction, Attendance, record_call
 from surgewatch.web.decisions.models import Decision, Meeting
 from surgewatch.web.decisions.services import Attendee, record_decision, record_meeting
 from surgewatch.web.escalation.services import declare_level
+from surgewatch.web.improve.demo import record_example
 from surgewatch.web.notify.models import Channel, Message
 from surgewatch.web.notify.services import add_channel, notify_user
 from surgewatch.web.orgs.models import Area, Organisation
@@ -56,6 +57,8 @@ from surgewatch.web.plans.simulations import execute_simulation
 from surgewatch.web.reporting import imports
 from surgewatch.web.reporting.models import ImportBatch, Reading
 from surgewatch.web.reporting.services import submit_readings
+from surgewatch.web.washup.demo import example_case
+from surgewatch.web.washup.models import WashupCase
 
 MakeUser = Callable[..., User]
 TABLE = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
@@ -151,6 +154,7 @@ class Target:
     uncertainty: UncertaintyRun | None = None
     scenario: ScenarioVersion | None = None
     simulation: SimulationRun | None = None
+    washup_case: WashupCase | None = None
 
 
 @dataclass
@@ -219,6 +223,7 @@ def _kent(world: World, kcc: Organisation, dgs: Area) -> Target:
         meeting=_meeting(_person(world, "director"), kcc),
         call=_call(manager, _person(world, "coordinator"), kcc),
         run=run,
+        washup_case=example_case(manager, dgs, T0),
     )
 
 
@@ -368,6 +373,8 @@ def _kwargs(key: str, t: Target) -> dict[str, Any]:
         "protocol_id": "nhs111-dos",
         "run_id": t.run and t.run.pk,
         "action_id": t.call and t.call.actions.get().pk,
+        "framework": "hicm-2015",  # self-assessments (issue 7): assessment and action 1
+        "number": 1,
         "pk": _pk(key, t),
     }
     return values
@@ -381,6 +388,7 @@ def _pk(key: str, t: Target) -> int | None:
         ("call", t.call),
         ("notification-channel", t.channel),
         ("outbox", t.message),
+        ("washup-case", t.washup_case),
     ]
     found = next((obj for prefix, obj in owners if key.startswith(prefix)), None)
     return found.pk if found is not None else None
@@ -602,6 +610,9 @@ def test_access(key: str, world: World) -> None:
     assert key in TABLE["urls"], f"no row for {key} in tests/web/access_matrix.yaml"
     if key.startswith(("plan", "scenario", "simulation")):
         _add_plans(world)
+    if key.startswith("improve"):  # an assessment and an action in each (issue 7)
+        for target, who in (("kcc", "declarer"), ("acute", "outsider")):
+            record_example(world.targets[target].organisation, _person(world, who), T0)
     problems = _problems(world, key)
     assert problems == [], "\n".join(problems)
 

@@ -38,8 +38,12 @@ from surgewatch.web.audit import acting_as, bulk, capture, context, export
 from surgewatch.web.audit.models import AuditEntry
 from surgewatch.web.calls.models import Call
 from surgewatch.web.calls.services import AgreedAction, Attendance, record_call
+from surgewatch.web.casework.services import PlacementFields, record_placement
 from surgewatch.web.decisions.models import Decision, ImmutableRecordError, Meeting
 from surgewatch.web.decisions.services import Attendee, record_decision, record_meeting
+from surgewatch.web.governance.models import SignOffMeeting
+from surgewatch.web.governance.services import propose_revision
+from surgewatch.web.improve.demo import record_example
 from surgewatch.web.notify.models import Channel, Message, Status
 from surgewatch.web.notify.services import add_channel, notify_user
 from surgewatch.web.orgs.models import Area, Organisation
@@ -50,6 +54,7 @@ from surgewatch.web.plans.simulations import request_simulation
 from surgewatch.web.reporting import imports
 from surgewatch.web.reporting.models import CurrentReading, ImportBatch, Reading
 from surgewatch.web.reporting.services import submit_readings
+from surgewatch.web.washup.demo import example_case
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 1, 5, 11, 30, tzinfo=UTC)  # a Monday, in office hours
@@ -295,12 +300,50 @@ def _api_reading(value: float = 60) -> Json:
     return {"readings": [row]}
 
 
+def _washup_form(**changes: str) -> Json:
+    """A wash-up case as the form sends it (seed 003's board columns)."""
+    return {
+        "area": str(Area.objects.get(slug="dgs").pk), "reference": "SW-1234",
+        "hospital": "Darent Valley Hospital", "ward": "Ward 3",
+        "ideal_outcome": "home-no-support", "expected_outcome": "long-term-residential",
+        "blocker": "other", "blocker_detail": "Landlord will not fit a ramp",
+        "action": "Ask housing", "action_owner": "Dee Gee", "action_deadline": "2026-01-09",
+        "review_date": "2026-01-12", **changes,
+    }  # fmt: skip
+
+
 def _created(model: str, **after: Callable[[World], object]) -> Expect:
     return Expect(model, "created", lambda w: {k: v(w) for k, v in after.items()})
 
 
 def _pk(name: str) -> Callable[[World], object]:
     return lambda w: w.people[name].pk
+
+
+def _kent_1_9() -> str:
+    """The bundled Kent pack as version 1.9: a pack revision for governance (issue 7)."""
+    kent = (Path(cli.__file__).parent / "packs" / "kent-ascch.yaml").read_text()
+    return kent.replace('version: "1.8"', 'version: "1.9"')
+
+
+def _draft(w: World) -> Any:
+    """A revision proposed by the superuser, for the declarer to approve (not their own)."""
+    kcc = Organisation.objects.get(slug="kcc-asch")
+    return propose_revision(
+        w.people["admin"], kcc, text=_kent_1_9(), filename="", summary="Next", now=T0
+    )
+
+
+def _sign_off_meeting() -> SignOffMeeting:
+    """A meeting of a sign-off schedule whose outcome is not recorded yet (seed 002)."""
+    return SignOffMeeting.objects.create(
+        organisation=Organisation.objects.get(slug="kcc-asch"),
+        document="Winter plan",
+        position=1,
+        meeting="UEC Board",
+        anticipated_month="2024-09",
+        meeting_date=T0.date(),
+    )
 
 
 WALK: dict[str, Case] = {
@@ -571,6 +614,89 @@ WALK: dict[str, Case] = {
         lambda w: {"replications": "30", "seed": "4"},
         (_created("plans.simulationrun", replications=lambda w: 30, seed=lambda w: 4),),
     ),
+    "exercises": Case(
+        "declarer",
+        lambda w: reverse("exercises", args=["kcc-asch"]),
+        lambda w: {"example": "mtw-opel4-2024-07-24.yaml"},
+        (
+            _created(
+                "exercises.exerciserun", pack_id=lambda w: "kent-ascch", run_by=_pk("declarer")
+            ),
+        ),
+    ),
+    "outcome-new": Case(
+        "declarer",
+        lambda w: reverse("outcome-new", args=["kcc-asch"]),
+        lambda w: {
+            "scheme": "HART",
+            "period_start": "2015-12-15",
+            "period_end": "2017-08-31",
+            "bed_days_saved": "1220",
+            "admissions_avoided": "303",
+        },
+        (_created("plans.schemeoutcome", scheme=lambda w: "HART", recorded_by=_pk("declarer")),),
+    ),
+    "outcome-unit-costs": Case(
+        "declarer",
+        lambda w: reverse("outcome-unit-costs", args=["kcc-asch"]),
+        lambda w: {"bed_day": "400", "admission_avoided": "2000", "source": "Seed 003"},
+        (_created("plans.savingsunitcosts", source=lambda w: "Seed 003"),),
+    ),
+    # Plan governance (issue 7): a draft, its approval by someone else, plan tests.
+    "governance-propose": Case(
+        "declarer",
+        lambda w: reverse("governance-propose", args=["kcc-asch"]),
+        lambda w: {"yaml_text": _kent_1_9(), "summary": "Next winter's bands"},
+        (_created("governance.packrevision", version=lambda w: "1.9", status=lambda w: "draft"),),
+    ),
+    "governance-approve": Case(
+        "declarer",
+        lambda w: reverse("governance-approve", args=["kcc-asch"]),
+        lambda w: {"revision": str(w.objects["draft"].pk)},
+        (
+            Expect(
+                "governance.packrevision",
+                "changed",
+                after=lambda w: {"status": "approved", "approved_by": w.people["declarer"].pk},
+                before=lambda w: {"status": "draft"},
+            ),
+            _created("orgs.framework", version=lambda w: "1.9"),
+            Expect("orgs.organisation", "changed"),
+        ),
+        prepare=lambda w: w.objects.setdefault("draft", _draft(w)),
+    ),
+    "governance-plan-approve": Case(
+        "declarer",
+        lambda w: reverse("governance-plan-approve", args=["kcc-asch"]),
+        lambda w: {"version": str(w.plan.pk), "summary": "UEC Board"},
+        (_created("governance.planapproval", summary=lambda w: "UEC Board"),),
+    ),
+    "governance-sign-off": Case(
+        "declarer",
+        lambda w: reverse("governance-sign-off", args=["kcc-asch"]),
+        lambda w: {"meeting": str(w.objects["meeting"].pk), "outcome": "Approved"},
+        (
+            Expect(
+                "governance.signoffmeeting",
+                "changed",
+                after=lambda w: {"outcome": "Approved"},
+                before=lambda w: {"outcome": ""},
+            ),
+        ),
+        prepare=lambda w: w.objects.setdefault("meeting", _sign_off_meeting()),
+    ),
+    "exercise-log-new": Case(
+        "declarer",
+        lambda w: reverse("exercise-log-new", args=["kcc-asch"]),
+        lambda w: {
+            "held_on": "2026-01-04",
+            "kind": "exercise",
+            "title": "Table-top",
+            "scenario": "Two homes close",
+            "lessons": "Contacts were stale",
+        },
+        (_created("governance.exerciseentry", title=lambda w: "Table-top"),),
+    ),
     "api:submit_readings": Case(
         "team-manager",
         lambda w: "/api/readings",
@@ -584,6 +710,138 @@ WALK: dict[str, Case] = {
         lambda w: {"level": 4, "reason": "two homes closed"},
         (_created("escalation.declaration", level=lambda w: 4, declared_by=_pk("declarer")),),
         api=True,
+    ),
+    "washup-case-new": Case(
+        "team-manager",
+        lambda w: reverse("washup-case-new", args=["kcc-asch"]),
+        lambda w: _washup_form(),
+        (_created("washup.washupcase", reference=lambda w: "SW-1234", blocker=lambda w: "other"),),
+    ),
+    "washup-case-edit": Case(
+        "team-manager",
+        lambda w: reverse("washup-case-edit", args=["kcc-asch", w.objects["case"].pk]),
+        lambda w: _washup_form(discharge_date="2026-01-05", actual_outcome="home-with-support"),
+        (Expect("washup.washupcase", "changed", after=lambda w: {"discharge_date": "2026-01-05"}),),
+        prepare=lambda w: w.objects.setdefault(
+            "case", example_case(w.people["team-manager"], Area.objects.get(slug="dgs"), T0)
+        ),
+    ),
+    "washup-escalate": Case(
+        "team-manager",
+        lambda w: reverse("washup-escalate", args=["kcc-asch"]),
+        lambda w: {
+            "area": str(Area.objects.get(slug="dgs").pk),
+            "blocker": "night-sitting",
+            "note": "Commission night sitting",
+            "due_at": "2026-01-09T17:00",
+            "start": "2025-12-30",
+            "end": "2026-01-05",
+        },
+        (
+            _created("washup.blockerescalation", blocker=lambda w: "night-sitting"),
+            _created("actions.actioncard", role=lambda w: "stp-team-manager"),
+        ),
+    ),
+    # Casework timers (issue 7): patient-level records, every change on the log.
+    "casework-placement-new": Case(
+        "team-manager",
+        lambda w: reverse("casework-placement-new", args=["kcc-asch", "dgs"]),
+        lambda w: {
+            "reference": "DGS-0042",
+            "provider": "Oak House",
+            "started_on": "2026-01-02",
+            "provider_email": "beds@oak.example.org",
+            "disregard_starts_on": "",
+        },
+        (_created("casework.placement", reference=lambda w: "DGS-0042"),),
+    ),
+    "casework-care-act-new": Case(
+        "team-manager",
+        lambda w: reverse("casework-care-act-new", args=["kcc-asch", "dgs"]),
+        lambda w: {"reference": "DGS-0043", "starts_on": "2026-01-02"},
+        (_created("casework.careactassessment", discharged_on=lambda w: "2026-01-02"),),
+    ),
+    "casework-review-new": Case(
+        "declarer",
+        lambda w: reverse("casework-review-new", args=["kcc-asch", "dgs"]),
+        lambda w: {
+            "reference": "DGS-0044",
+            "kind": "short_term_package",
+            "starts_on": "2026-01-02",
+        },
+        (_created("casework.review", kind=lambda w: "short_term_package"),),
+    ),
+    "casework-close": Case(
+        "team-manager",
+        lambda w: reverse("casework-close", args=["kcc-asch", "dgs"]),
+        lambda w: {
+            "kind": "placement",
+            "record": str(w.objects["placement"].pk),
+            "on": "2026-01-05",
+        },
+        (
+            Expect(
+                "casework.placement",
+                "changed",
+                after=lambda w: {"ended_on": "2026-01-05", "closed_at": NOW_JSON},
+                before=lambda w: {"ended_on": None},
+                object_id=lambda w: w.objects["placement"].pk,
+            ),
+        ),
+        prepare=lambda w: w.objects.setdefault(
+            "placement",
+            record_placement(
+                w.people["team-manager"],
+                Area.objects.get(slug="dgs"),
+                PlacementFields("DGS-0045", "Oak House", "beds@oak.example.org", T0.date()),
+                T0,
+            ),
+        ),
+    ),
+    # Self-assessments (issue 7): a new assessment, an action plan row, an action done.
+    "improve-assess": Case(
+        "team-manager",
+        lambda w: reverse("improve-assess", args=["kcc-asch", "hicm-2015"]),
+        lambda w: {
+            "assessed_on": "2026-01-05",
+            "assessors": "DGS group",
+            "level-bottlenecks": "2",
+            "evidence-bottlenecks": "Delays logged weekly",
+        },
+        (
+            _created("improve.assessment", number=lambda w: 1, assessors=lambda w: "DGS group"),
+            _created("improve.rating", criterion_id=lambda w: "bottlenecks", level=lambda w: 2),
+        ),
+    ),
+    "improve-plan": Case(
+        "director",
+        lambda w: reverse("improve-plan", args=["kcc-asch", "hicm-2015"]),
+        lambda w: {
+            "group_id": "trusted-assessors",
+            "where_now": "Separate assessments",
+            "what_to_do": "Agree one assessment form",
+            "due_on": "2026-03-31",
+            "success_measure": "One form in use",
+            "owner": str(w.people["declarer"].pk),
+        },
+        (_created("improve.improvementaction", number=lambda w: 1, owner=_pk("declarer")),),
+    ),
+    "improve-action-status": Case(
+        "declarer",
+        lambda w: reverse("improve-action-status", args=["kcc-asch", "hicm-2015", 1]),
+        lambda w: {"status": "done"},
+        (
+            Expect(
+                "improve.improvementaction",
+                "changed",
+                after=lambda w: {"status": "done", "status_changed_at": NOW_JSON},
+                before=lambda w: {"status": "open", "status_changed_at": None},
+            ),
+        ),
+        prepare=lambda w: w.objects.setdefault(
+            "improvement",
+            record_example(Organisation.objects.get(slug="kcc-asch"), w.people["declarer"], T0),
+        ),
     ),
 }
 
@@ -602,6 +860,11 @@ READ_ONLY = frozenset(
         "plan-costs-version", "plan-risks", "plan-risks-version", "plan-demand",
         "plan-demand-version", "scenarios", "simulation", "simulation-json",
         "simulation-status", "healthz",
+        "outcomes", "outcomes-xlsx",
+        "washup", "washup-case", "washup-cycle", "washup-dtoc",
+        "casework", "casework-area",
+        "governance", "governance-diff", "exercise-log",
+        "improve", "improve-framework", "improve-assessment", "improve-pdf", "improve-xlsx",
     }
 )  # fmt: skip
 
@@ -726,6 +989,7 @@ def _route_kwargs(world: World, key: str) -> dict[str, object]:
         "level": 3,
         "pk": pk,
         "number": 1,
+        "framework": "hicm-2015",  # self-assessments (issue 7)
         "run_id": run_id,
     }
     route = next(r for k, r in _route_patterns() if k == key)

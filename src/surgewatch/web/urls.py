@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("surgewatch.web.calls.urls")),
     path("", include("surgewatch.web.audit.urls")),
     path("", include("surgewatch.web.plans.urls")),
+    path("", include("surgewatch.web.exercises.urls")),  # exercise mode (issue 7)
+    path("", include("surgewatch.web.improve.urls")),  # HICM self-assessment (issue 7)
+    path("", include("surgewatch.web.casework.urls")),  # placement and case timers (issue 7)
+    path("", include("surgewatch.web.governance.urls")),
+    path("", include("surgewatch.web.washup.urls")),
     # nhsuk-frontend's stylesheet asks for its icons at /assets/...; serve them from static.
     path(
         "assets/<path:name>",

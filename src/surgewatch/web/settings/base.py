@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "surgewatch.web.calls",
     "surgewatch.web.audit",
     "surgewatch.web.plans",
+    "surgewatch.web.exercises",  # exercise mode (issue 7)
+    "surgewatch.web.improve",  # HICM and winter roles self-assessments (issue 7)
+    "surgewatch.web.casework",  # placement and case timers (issue 7)
+    "surgewatch.web.governance",
+    "surgewatch.web.washup",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +222,13 @@ NOTIFY_WEBHOOK_TIMEOUT_SECONDS = _env_number("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", "
 NOTIFY_MAX_ATTEMPTS = _env_number("NOTIFY_MAX_ATTEMPTS", "10")
 NOTIFY_BACKOFF_CAP_MINUTES = _env_number("NOTIFY_BACKOFF_CAP_MINUTES", "60")
 # --- end of notifications -----------------------------------------------------------------
+
+# Patient-level records (issue 7, 'Security'): closed ones are deleted this many days after
+# they closed, by `surgewatch purge` and the worker's daily task. Each app with such
+# records lists its purge here (a dotted path; see surgewatch.web.washup.retention).
+PATIENT_RECORD_RETENTION_DAYS = _env_number("PATIENT_RECORD_RETENTION_DAYS", "365")
+PATIENT_RECORD_PURGES = ["surgewatch.web.washup.retention.purge_closed_cases"]
+PATIENT_RECORD_PURGES += ["surgewatch.web.casework.retention.purge_closed_records"]  # issue 7
 
 # Errors (a 500, a failed on-commit callback, a task that raised) go to standard error,
 # where gunicorn and the worker's supervisor keep them; Django's default logs nothing
