@@ -19,15 +19,18 @@ from surgewatch.core import assess as engine
 from surgewatch.core.bands import CellStatus
 from surgewatch.core.schedule import ReportState, report_state
 from surgewatch.web.accounts.models import User
+from surgewatch.web.casework.selectors import organisation_counts, organisation_timers
 from surgewatch.web.demo.personas import DEMO_PASSWORD, PERSONAS
 from surgewatch.web.demo.seed import DemoDataExistsError, DemoSummary, seed_demo
 from surgewatch.web.escalation.models import Declaration
 from surgewatch.web.escalation.selectors import latest_declaration
+from surgewatch.web.improve.models import Assessment
 from surgewatch.web.orgs.models import Membership, Organisation
 from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.orgs.permissions import can_declare
 from surgewatch.web.reporting.models import CurrentReading, Reading, ReadingKind
 from surgewatch.web.reporting.selectors import standing_cells
+from surgewatch.web.washup.models import WashupCase
 
 NOW = datetime(2026, 3, 31, 15, 45, tzinfo=UTC)  # 16:45 BST
 LONDON = ZoneInfo("Europe/London")
@@ -203,3 +206,18 @@ def test_serve_and_demo_parse_help(
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert option in capsys.readouterr().out
+
+
+def test_issue_seven_pages_have_something_to_show(seeded: DemoSummary) -> None:
+    kent = _organisation("kcc-asch")
+    assert Assessment.objects.filter(organisation=kent).count() == 1
+    assert WashupCase.objects.filter(area__slug="dgs").count() == 1
+    timers = organisation_timers(kent)
+    assert timers is not None
+    east = kent.areas.get(slug="east-kent")
+    today = NOW.astimezone(ZoneInfo("Europe/London")).date()
+    counts = organisation_counts(kent, timers, today)[east.pk]
+    assert counts.placements_over_limit == 2  # weeks 5 and 8 are both past 3 weeks
+    assert counts.provider_notices_due == 1  # week 8 of the 12-week disregard
+    assert counts.care_act_overdue == 1
+    assert counts.reviews_due_soon == 1

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from surgewatch.web.actions.services import refresh_level
 from surgewatch.web.demo.history import Cast, History, plan_history
+from surgewatch.web.demo.improvement import load_demo_improvement
 from surgewatch.web.demo.loader import load_history
 from surgewatch.web.demo.personas import DECLARERS, ensure_personas, reporters
 from surgewatch.web.demo.walk import Season
@@ -85,6 +86,7 @@ def seed_demo(*, days: int, seed: int, now: datetime) -> DemoSummary:
             refresh_level(organisation, now)
         load_demo_plans(organisations, users, now)
         load_demo_governance(organisations, now)  # seed 000 Appendix 5, seed 002 sign-off
+        load_demo_improvement(organisations, users, now)  # issue 7's pages, one of each
     return DemoSummary(days, Reading.objects.count(), Declaration.objects.count(), len(users))
 
 
