@@ -99,4 +99,6 @@ def test_impossible_date_is_a_message_not_a_traceback(
     bad = tmp_path / "date.yaml"
     bad.write_text(HART.read_text().replace("start: 2015-12-15", "start: 2015-13-15"))
     assert main(["plan", "savings", str(bad)]) == 1
-    assert "write real dates as YYYY-MM-DD" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "line 37, column 21: not a real date" in err
+    assert "fix: write a date that exists, as YYYY-MM-DD" in err
