@@ -4,6 +4,7 @@ cases, their access by area, the weekly improvement cycle, escalation, DTOC rate
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,8 +17,9 @@ from surgewatch.web.accounts.models import User
 from surgewatch.web.actions.models import ActionCard, CardSource
 from surgewatch.web.audit.models import AuditAction, AuditEntry
 from surgewatch.web.orgs.models import Area, Organisation
-from surgewatch.web.washup.demo import example_case
+from surgewatch.web.washup.demo import example_case, example_fields
 from surgewatch.web.washup.models import BlockerEscalation, WashupCase
+from surgewatch.web.washup.services import update_case
 
 NOW = datetime(2026, 1, 5, 11, 30, tzinfo=UTC)  # a Monday
 MakeUser = Callable[..., User]
@@ -193,10 +195,15 @@ def test_discharge_date_and_outcome_close_the_case_and_removing_them_reopens_it(
 
 def _more_cases(user: User, area: Area) -> None:
     example_case(user, area, NOW - timedelta(days=2), reference="DEMO-0002")
-    third = example_case(user, area, NOW - timedelta(days=2), reference="DEMO-0003")
-    third.blocker, third.expected_outcome = "equipment-delay", "home-no-support"
-    third.action_deadline = date(2026, 1, 2)
-    third.save()
+    added = NOW - timedelta(days=2)
+    third = example_case(user, area, added, reference="DEMO-0003")
+    reviewed = replace(
+        example_fields(added, "DEMO-0003"),
+        blocker="equipment-delay",
+        expected_outcome="home-no-support",
+        action_deadline=date(2026, 1, 2),
+    )
+    update_case(user, third, reviewed, added)
 
 
 def test_the_cycle_shows_the_pareto_to_everyone_and_cases_to_case_workers(

@@ -4,6 +4,7 @@ the worker's daily task; open cases stay however old; every deletion is audited.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,20 +16,25 @@ from surgewatch.web.accounts.models import User
 from surgewatch.web.audit.models import AuditAction, AuditEntry
 from surgewatch.web.orgs.models import Area
 from surgewatch.web.washup import retention, tasks
-from surgewatch.web.washup.demo import example_case
-from surgewatch.web.washup.models import WashupCase
+from surgewatch.web.washup.demo import example_case, example_fields
+from surgewatch.web.washup.models import WashupCase, WashupCaseRevision
+from surgewatch.web.washup.services import update_case
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CALLED: list[tuple[datetime, bool]] = []
 
 
 def _closed(user: User, area: Area, reference: str, closed_days_ago: int) -> WashupCase:
+    """Opened, then closed through the service: two revisions."""
     closed_at = NOW - timedelta(days=closed_days_ago)
-    case = example_case(user, area, closed_at - timedelta(days=20), reference=reference)
-    WashupCase.objects.filter(pk=case.pk).update(
-        discharge_date=closed_at.date(), actual_outcome="home-with-support", closed_at=closed_at
+    opened_at = closed_at - timedelta(days=20)
+    case = example_case(user, area, opened_at, reference=reference)
+    given = replace(
+        example_fields(opened_at, reference),
+        discharge_date=closed_at.date(),
+        actual_outcome="home-with-support",
     )
-    return case
+    return update_case(user, case, given, closed_at)
 
 
 @pytest.fixture
@@ -50,20 +56,33 @@ def _left() -> set[str]:
     return set(WashupCase.objects.values_list("reference", flat=True))
 
 
+def _revisions_left() -> dict[str, int]:
+    found = WashupCaseRevision.objects.values_list("case__reference", flat=True)
+    return {ref: list(found).count(ref) for ref in set(found)}
+
+
 def test_a_purge_deletes_closed_cases_past_retention_only_and_audits_each(
     cases: dict[str, WashupCase],
 ) -> None:
+    old = cases["old-closed"]
+    purged = sorted(str(pk) for pk in old.revisions.values_list("pk", flat=True))
     done = _washup(retention.run_purges(NOW))
     assert (done.count, done.dry_run) == (1, False)
     assert _left() == {"NEW-1", "OPEN-1"}
     deleted = AuditEntry.objects.get(action=AuditAction.DELETED, model="washup.washupcase")
-    assert deleted.object_id == str(cases["old-closed"].pk)
+    assert deleted.object_id == str(old.pk)
+    # Its revisions went with it, each on the log; the others' stay whole.
+    gone = AuditEntry.objects.filter(action=AuditAction.DELETED, model="washup.washupcaserevision")
+    assert len(purged) == 2
+    assert sorted(gone.values_list("object_id", flat=True)) == purged
+    assert _revisions_left() == {"NEW-1": 2, "OPEN-1": 1}
 
 
 def test_a_dry_run_counts_and_deletes_nothing(cases: dict[str, WashupCase]) -> None:
     done = _washup(retention.run_purges(NOW, dry_run=True))
     assert (done.count, done.dry_run) == (1, True)
     assert _left() == {"OLD-1", "NEW-1", "OPEN-1"}
+    assert _revisions_left() == {"OLD-1": 2, "NEW-1": 2, "OPEN-1": 1}
 
 
 @override_settings(PATIENT_RECORD_RETENTION_DAYS=20)

@@ -15,6 +15,8 @@ from surgewatch.web.washup.services import CaseFields
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CHOOSE = ("", "Choose")
+# Fields of the case form that are not the case's own values.
+NOT_CASE_FIELDS = ("area", "note")
 # The weekly improvement cycle looks at a week by default (seed 003).
 DEFAULT_PERIOD_DAYS = 7
 
@@ -65,6 +67,12 @@ class CaseForm(forms.Form):
         "Discharge date", required=False, help_text="With the actual outcome, closes the case."
     )
     actual_outcome = forms.ChoiceField(label="Actual outcome", required=False)
+    # Not a case field: kept with the revision this save makes (its history).
+    note = _text(
+        "What changed (optional)",
+        "A line for the case history, such as 'Reviewed at wash-up: blocker cleared'.",
+        required=False,
+    )
 
     def __init__(self, areas: list[Area], data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -85,11 +93,15 @@ class CaseForm(forms.Form):
         return self.areas[self.cleaned_data["area"]]
 
     def case_fields(self) -> CaseFields:
-        names = [n for n in self.fields if n != "area"]
+        names = [n for n in self.fields if n not in NOT_CASE_FIELDS]
         values = {n: self.cleaned_data[n] for n in names}
         for name in ("reference", "hospital", "ward", "action_owner"):
             values[name] = values[name].strip()
         return CaseFields(**values)
+
+    def revision_note(self) -> str:
+        note: str = self.cleaned_data["note"]
+        return note.strip()
 
 
 class PeriodForm(forms.Form):

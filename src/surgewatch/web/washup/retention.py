@@ -6,6 +6,10 @@ since they closed. Each app with patient-level records lists one purge function 
 ``surgewatch purge`` and the worker's daily task. A purge takes the cut-off and whether
 it is a dry run, deletes (or only counts) what closed before the cut-off, and returns
 what it did. Deletions go through ``Model.delete`` so each is on the audit log.
+
+A case's revisions are immutable records (``WashupCaseRevision``), which refuse deletion;
+``WashupCaseRevision.purge_for_retention`` is the one path past that, used here alone,
+for cases past retention, just before the case itself in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from surgewatch.web.washup.models import WashupCase
+from surgewatch.web.washup.models import WashupCase, WashupCaseRevision
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,16 @@ def run_purges(now: datetime, *, dry_run: bool = False) -> list[Purged]:
 
 
 def purge_closed_cases(cutoff: datetime, dry_run: bool) -> Purged:
-    """Wash-up cases closed before ``cutoff``; open cases are never purged, however old."""
+    """Wash-up cases closed before ``cutoff``, with their revisions; open cases are never
+    purged, however old."""
     due = WashupCase.objects.closed().filter(closed_at__lt=cutoff)
     if dry_run:
         return Purged("wash-up cases", due.count(), True)
     with transaction.atomic():
         cases = list(due.select_for_update())
         for case in cases:
-            case.delete()  # one by one: each deletion is an audit entry
+            # One by one: each deletion is an audit entry. Revisions first: they
+            # protect their case, and go only with it.
+            WashupCaseRevision.purge_for_retention(case, cutoff)
+            case.delete()
     return Purged("wash-up cases", len(cases), False)

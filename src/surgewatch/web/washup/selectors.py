@@ -1,9 +1,10 @@
 """Reads for the wash-up board. Counts and the Pareto are for everyone in the
-organisation; patient-level rows only for the areas a user may open, and every such
-read is logged by the view (``audit.capture.viewed``)."""
+organisation; patient-level rows (cases and their revisions) only for the areas a user
+may open, and every such read is logged by the view (``audit.capture.viewed``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,8 +12,13 @@ from django.db.models import Q
 
 from surgewatch.improvement import washup
 from surgewatch.web.orgs.models import Area, Organisation
-from surgewatch.web.washup.data import washup_data
-from surgewatch.web.washup.models import BlockerEscalation, WashupCase
+from surgewatch.web.washup.data import names, washup_data
+from surgewatch.web.washup.models import (
+    REVISED_FIELDS,
+    BlockerEscalation,
+    WashupCase,
+    WashupCaseRevision,
+)
 
 
 @dataclass(frozen=True)
@@ -85,3 +91,78 @@ def delay_records(cases: list[WashupCase], start: date, end: date) -> list[washu
         if days and case.delay_attribution:
             records.append(washup.DelayRecord(case.area.slug, case.delay_attribution, days))
     return records
+
+
+# Fields holding an outcome, blocker or attribution id, shown by name.
+_NAMED_FIELDS = frozenset(
+    {"ideal_outcome", "expected_outcome", "actual_outcome", "blocker", "delay_attribution"}
+)
+NOT_GIVEN = "(none)"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a save changed, both sides as text (never colour alone)."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision: WashupCaseRevision
+    what: str
+    changes: list[FieldChange]
+
+
+def revisions(case: WashupCase) -> list[WashupCaseRevision]:
+    """Every revision of ``case``, oldest first. Patient-level: the view logs the read."""
+    return list(case.revisions.for_history())
+
+
+def history(found: list[WashupCaseRevision], labels: Mapping[str, str]) -> list[HistoryEntry]:
+    """Newest first: each revision, what it did, and the fields changed from the one
+    before it (``labels`` name the fields as the form does)."""
+    entries: list[HistoryEntry] = []
+    previous: WashupCaseRevision | None = None
+    for revision in found:
+        changes = [] if previous is None else _changes(previous, revision, labels)
+        entries.append(HistoryEntry(revision, _what(previous, revision), changes))
+        previous = revision
+    return entries[::-1]
+
+
+def _what(previous: WashupCaseRevision | None, revision: WashupCaseRevision) -> str:
+    closed = revision.closed_at is not None
+    if previous is None:
+        return "Added to the board and closed" if closed else "Added to the board"
+    was_closed = previous.closed_at is not None
+    if closed != was_closed:
+        return "Closed" if closed else "Opened again"
+    return "Updated"
+
+
+def _changes(
+    before: WashupCaseRevision, after: WashupCaseRevision, labels: Mapping[str, str]
+) -> list[FieldChange]:
+    shown = names()
+    return [
+        FieldChange(
+            labels.get(field, field),
+            _text(field, getattr(before, field), shown),
+            _text(field, getattr(after, field), shown),
+        )
+        for field in REVISED_FIELDS
+        if getattr(before, field) != getattr(after, field)
+    ]
+
+
+def _text(field: str, value: object, shown: Mapping[str, str]) -> str:
+    if value is None or value == "":
+        return NOT_GIVEN
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    if field in _NAMED_FIELDS:
+        return shown.get(str(value), str(value))
+    return str(value)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 
 from surgewatch.improvement.washup import WashupData
@@ -27,7 +28,12 @@ from surgewatch.web.notify.services import notify_role
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.permissions import may_see_patient_records
 from surgewatch.web.washup.data import washup_data
-from surgewatch.web.washup.models import REFERENCE_PATTERN, BlockerEscalation, WashupCase
+from surgewatch.web.washup.models import (
+    REFERENCE_PATTERN,
+    BlockerEscalation,
+    WashupCase,
+    WashupCaseRevision,
+)
 
 # Seed 003, 'Weekly improvement cycle': a blocker is 'escalated to area management
 # team'. In the Kent pack the manager of each area's short-term pathway (hospital
@@ -41,6 +47,8 @@ AREA_MANAGEMENT_ROLE = "stp-team-manager"
 Problem = Callable[[str, str], None]
 # A card's level is the level standing when it was agreed; none yet is business as usual.
 NO_LEVEL = 1
+# A revision's note is a line or two on what changed, as the form allows.
+NOTE_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -126,13 +134,17 @@ def _check_dates(given: CaseFields, problem: Problem) -> None:
         problem(name, "closes the case together with the other; fix: give both or neither")
 
 
-def open_case(user: User, area: Area, given: CaseFields, now: datetime) -> WashupCase:
-    """Seed 003: 'All new referrals will be put on the board prior to the next meeting'."""
+def open_case(
+    user: User, area: Area, given: CaseFields, now: datetime, note: str = ""
+) -> WashupCase:
+    """Seed 003: 'All new referrals will be put on the board prior to the next meeting'.
+    The case and its first revision are written together."""
     require_patient_records(user, area)
     check_case(washup_data(), given)
+    _check_note(note)
     with transaction.atomic():
         _refuse_duplicate(area.organisation, given.reference, None)
-        return WashupCase.objects.create(
+        case = WashupCase.objects.create(
             organisation=area.organisation,
             area=area,
             created_by=user,
@@ -141,15 +153,23 @@ def open_case(user: User, area: Area, given: CaseFields, now: datetime) -> Washu
             closed_at=now if given.discharge_date else None,
             **given.values(),
         )
+        WashupCaseRevision.of(case, 1, user, note.strip()).save()
+        return case
 
 
-def update_case(user: User, case: WashupCase, given: CaseFields, now: datetime) -> WashupCase:
+def update_case(
+    user: User, case: WashupCase, given: CaseFields, now: datetime, note: str = ""
+) -> WashupCase:
     """A weekly review's changes. Giving the discharge date and actual outcome closes the
     case (seed 003: recorded 'once the discharge date is confirmed'); removing them
-    opens it again. The audit log keeps every earlier value."""
+    opens it again. The change supersedes, never overwrites (DESIGN.md, 'Security and
+    records'): the current row moves on and a new revision keeps the values it now holds,
+    so every earlier state stays in the case's history."""
     require_patient_records(user, case.area)
     check_case(washup_data(), given)
+    _check_note(note)
     with transaction.atomic():
+        # The lock also serialises revision numbers of the same case.
         locked = WashupCase.objects.select_for_update().get(pk=case.pk)
         _refuse_duplicate(locked.organisation, given.reference, locked.pk)
         for name, value in given.values().items():
@@ -160,7 +180,19 @@ def update_case(user: User, case: WashupCase, given: CaseFields, now: datetime) 
             locked.closed_at = now
         locked.updated_at = now
         locked.save()
+        WashupCaseRevision.of(locked, _next_number(locked), user, note.strip()).save()
         return locked
+
+
+def _check_note(note: str) -> None:
+    if len(note) > NOTE_MAX:
+        fix = f"keep it to {NOTE_MAX} characters"
+        raise ValidationError({"note": [f"is {len(note)} characters long; fix: {fix}"]})
+
+
+def _next_number(case: WashupCase) -> int:
+    latest = case.revisions.aggregate(latest=Max("number"))["latest"]
+    return (latest or 0) + 1
 
 
 def _refuse_duplicate(organisation: Organisation, reference: str, pk: int | None) -> None:

@@ -29,7 +29,13 @@ from surgewatch.web.orgs.requests import signed_in_user as _user
 from surgewatch.web.orgs.requests import viewable_organisation as _organisation
 from surgewatch.web.washup import selectors
 from surgewatch.web.washup.data import names, washup_data
-from surgewatch.web.washup.forms import CaseForm, EscalateForm, PopulationForm, period_form
+from surgewatch.web.washup.forms import (
+    NOT_CASE_FIELDS,
+    CaseForm,
+    EscalateForm,
+    PopulationForm,
+    period_form,
+)
 from surgewatch.web.washup.models import WashupCase
 from surgewatch.web.washup.services import (
     AREA_MANAGEMENT_ROLE,
@@ -79,10 +85,22 @@ def _case(request: HttpRequest, organisation: Organisation, pk: int) -> WashupCa
 def case_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
     case = _case(request, organisation, pk)
-    viewed([case])
-    row = selectors.case_row(case, _today())
-    context = {"organisation": organisation, "row": row, "case": case, "names": names()}
+    found = selectors.revisions(case)
+    # The history is patient-level too: each revision shown is logged as read.
+    viewed([case, *found])
+    context = {
+        "organisation": organisation,
+        "row": selectors.case_row(case, _today()),
+        "case": case,
+        "history": selectors.history(found, _labels()),
+        "names": names(),
+    }
     return render(request, "washup/case.html", context)
+
+
+def _labels() -> dict[str, str]:
+    """The case fields' names as the form shows them."""
+    return {name: str(field.label) for name, field in CaseForm.base_fields.items()}
 
 
 @login_required
@@ -94,7 +112,8 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = CaseForm(areas, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = open_case(user, form.chosen_area(), form.case_fields(), timezone.now())
+            given, note = form.case_fields(), form.revision_note()
+            case = open_case(user, form.chosen_area(), given, timezone.now(), note)
         except ValidationError as error:
             attach(form, error)
         else:
@@ -107,12 +126,13 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
 def case_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, user = _organisation(request, slug), _user(request)
     case = _case(request, organisation, pk)
-    initial = {name: getattr(case, name) for name in CaseForm.base_fields if name != "area"}
+    fields = [name for name in CaseForm.base_fields if name not in NOT_CASE_FIELDS]
+    initial = {name: getattr(case, name) for name in fields}
     initial["area"] = str(case.area_id)
     form = CaseForm([case.area], request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_case(user, case, form.case_fields(), timezone.now())
+            update_case(user, case, form.case_fields(), timezone.now(), form.revision_note())
         except ValidationError as error:
             attach(form, error)
         else:
