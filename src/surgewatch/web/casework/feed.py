@@ -4,16 +4,14 @@ SitRep and the charts use them like any other indicator.
 
 A cell is written when its count differs from the reading standing in it, or when that
 reading is from an earlier day (UK time): once a day, and on change. Readings are
-submitted by the casework system account, through the reporting service's own steps
-(lock the area, check the values, record with the engine's level), so they get levels,
+recorded under the casework system account with
+:func:`surgewatch.web.reporting.services.record_computed_readings`, so they get levels,
 current cells and the level check exactly as typed readings do.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-
-from django.db import transaction
 
 from surgewatch.improvement.timers import CaseworkTimers, local_date
 from surgewatch.web.accounts.models import User
@@ -22,7 +20,8 @@ from surgewatch.web.casework.selectors import organisation_counts, organisation_
 from surgewatch.web.orgs.models import Area, Organisation
 from surgewatch.web.orgs.packs import pack_of, table_of
 from surgewatch.web.reporting import services as reporting
-from surgewatch.web.reporting.models import CurrentReading, Reading, ReadingKind
+from surgewatch.web.reporting.models import CurrentReading, Reading
+from surgewatch.web.reporting.services import record_computed_readings
 
 
 def refresh_indicators(now: datetime) -> int:
@@ -79,12 +78,7 @@ def _stale(area: Area, values: dict[str, float], now: datetime, zone: str) -> di
 def store(user: User, area: Area, values: dict[str, float], now: datetime) -> list[Reading]:
     """Record computed values as reports observed ``now``; all or nothing.
 
-    The reporting service checks a person's roles before it writes; a computed count has
-    no person, so this takes its steps after that check (issue 7: computed from records,
-    not typed in).
+    A computed count has no person to check roles for (issue 7: computed from records,
+    not typed in), so it goes through the reporting service's write for system accounts.
     """
-    with transaction.atomic():
-        context = reporting._lock(area)
-        reporting._raise(reporting._value_errors(context, values))
-        drafts = [reporting._Draft(i, v, now, ReadingKind.REPORT) for i, v in values.items()]
-        return reporting._record(user, context, drafts, now)
+    return record_computed_readings(area, values, now, user, now=now)

@@ -63,6 +63,39 @@ class CloseForm(forms.Form):
     on = _date("Date")
 
 
+class CorrectionForm(forms.Form):
+    """New values for a saved record, and why; ``correction_form`` keeps the kind's fields."""
+
+    kind = forms.CharField(widget=forms.HiddenInput, required=False)
+    record = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    provider = forms.CharField(label="Provider", max_length=200, required=False)
+    provider_email = forms.EmailField(label="Provider's email address", required=False)
+    started_on = _date("Started on")
+    discharged_on = _date("Discharged from hospital on")
+    reason = forms.CharField(
+        label="Why is this corrected?",
+        help_text="Kept with the correction, with your name and the time.",
+        widget=forms.Textarea,
+        required=False,
+    )
+
+
+def correction_form(
+    kind: str, fields: tuple[str, ...], record: object, data: Any = None
+) -> CorrectionForm:
+    """A correction form for one record: its correctable fields, filled with its values."""
+    initial = {name: getattr(record, name) for name in fields}
+    form = CorrectionForm(
+        data, initial={**initial, "kind": kind, "record": getattr(record, "pk", None)}
+    )
+    for name in ("provider", "provider_email", "started_on", "discharged_on"):
+        if name not in fields:
+            del form.fields[name]
+    if kind == "placement":
+        form.fields["started_on"].label = "Placement started"
+    return form
+
+
 def attach(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError beside the fields it names."""
     if not hasattr(error, "error_dict"):

@@ -63,13 +63,13 @@ def record_placement(user: User, area: Area, given: PlacementFields, now: dateti
     today = today_in(area, now)
     problems: Problems = {}
     _check_reference(Placement, area, given.reference, problems)
-    _check_text("provider", given.provider, problems)
+    check_text("provider", given.provider, problems)
     if not given.provider_email.strip():
-        _add(problems, "provider_email", "is empty; fix: give the provider's email address")
-    _check_day("started_on", given.started_on, today, problems)
+        add_problem(problems, "provider_email", "is empty; fix: give the provider's email address")
+    check_day("started_on", given.started_on, today, problems)
     if given.disregard_starts_on is not None:
-        _check_day("disregard_starts_on", given.disregard_starts_on, today, problems, future=True)
-    _raise(problems)
+        check_day("disregard_starts_on", given.disregard_starts_on, today, problems, future=True)
+    raise_problems(problems)
     with transaction.atomic():
         return Placement.objects.create(
             area=area,
@@ -89,8 +89,8 @@ def record_care_act_assessment(
     require_patient_records(user, area)
     problems: Problems = {}
     _check_reference(CareActAssessment, area, given.reference, problems)
-    _check_day("starts_on", given.starts_on, today_in(area, now), problems)
-    _raise(problems)
+    check_day("starts_on", given.starts_on, today_in(area, now), problems)
+    raise_problems(problems)
     with transaction.atomic():
         return CareActAssessment.objects.create(
             area=area,
@@ -105,10 +105,10 @@ def record_review(user: User, area: Area, given: CaseFields, now: datetime) -> R
     require_patient_records(user, area)
     problems: Problems = {}
     _check_reference(Review, area, given.reference, problems)
-    _check_day("starts_on", given.starts_on, today_in(area, now), problems)
+    check_day("starts_on", given.starts_on, today_in(area, now), problems)
     if given.kind not in ReviewKind.values:
-        _add(problems, "kind", "is not chosen; fix: choose what started")
-    _raise(problems)
+        add_problem(problems, "kind", "is not chosen; fix: choose what started")
+    raise_problems(problems)
     with transaction.atomic():
         return Review.objects.create(
             area=area,
@@ -142,11 +142,11 @@ def close_record(
         if record is None:
             raise ValidationError({"record": ["is closed or not in this area; fix: reload"]})
         problems: Problems = {}
-        _check_day("on", on, today_in(area, now), problems)
+        check_day("on", on, today_in(area, now), problems)
         began = getattr(record, start_field)
         if on is not None and on < began:
-            _add(problems, "on", f"is before {began:%d %b %Y}; fix: check the date")
-        _raise(problems)
+            add_problem(problems, "on", f"is before {began:%d %b %Y}; fix: check the date")
+        raise_problems(problems)
         setattr(record, field, on)
         record.closed_at = now
         record.save(update_fields=[field, "closed_at"])
@@ -156,43 +156,45 @@ def close_record(
 def _check_reference(model: Any, area: Area, reference: str, problems: Problems) -> None:
     text = reference.strip()
     if NHS_NUMBER.match(text):
-        _add(problems, "reference", "looks like an NHS number; fix: use the case reference")
+        add_problem(problems, "reference", "looks like an NHS number; fix: use the case reference")
     elif not re.fullmatch(REFERENCE_PATTERN, text):
-        _add(
+        add_problem(
             problems,
             "reference",
             "must be 3-40 letters, digits, '-' or '/' (a pseudonymous reference such as the "
             "Mosaic case number, never a name); fix: use the case reference",
         )
     elif model.objects.open().filter(area=area, reference=text).exists():
-        _add(problems, "reference", f"'{text}' is already open in {area.name}; fix: close it first")
+        add_problem(
+            problems, "reference", f"'{text}' is already open in {area.name}; fix: close it first"
+        )
 
 
-def _check_text(name: str, value: str, problems: Problems) -> None:
+def check_text(name: str, value: str, problems: Problems) -> None:
     if not value.strip():
-        _add(problems, name, "is empty; fix: fill it in")
+        add_problem(problems, name, "is empty; fix: fill it in")
     elif len(value.strip()) > 200:
-        _add(problems, name, "is longer than 200 characters; fix: shorten it")
+        add_problem(problems, name, "is longer than 200 characters; fix: shorten it")
 
 
-def _check_day(
+def check_day(
     name: str, value: date | None, today: date, problems: Problems, *, future: bool = False
 ) -> None:
     if value is None:
-        _add(problems, name, "is missing; fix: give the date")
+        add_problem(problems, name, "is missing; fix: give the date")
     elif value > today and not future:
-        _add(problems, name, f"{value:%d %b %Y} is in the future; fix: check the date")
+        add_problem(problems, name, f"{value:%d %b %Y} is in the future; fix: check the date")
 
 
 def _checked(day: date | None) -> date:
-    assert day is not None  # _check_day refused a missing date before any write
+    assert day is not None  # check_day refused a missing date before any write
     return day
 
 
-def _add(problems: Problems, name: str, text: str) -> None:
+def add_problem(problems: Problems, name: str, text: str) -> None:
     problems.setdefault(name, []).append(text)
 
 
-def _raise(problems: Problems) -> None:
+def raise_problems(problems: Problems) -> None:
     if problems:
         raise ValidationError(problems)

@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     path(AREA + "care-act/new/", views.care_act_new, name="casework-care-act-new"),
     path(AREA + "reviews/new/", views.review_new, name="casework-review-new"),
     path(AREA + "close/", views.close, name="casework-close"),
+    path(AREA + "record/", views.record, name="casework-record"),
 ]

@@ -6,6 +6,7 @@ form, call the service, show its errors beside the fields."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -13,16 +14,26 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surgewatch.improvement.timers import CaseworkTimers, local_date
 from surgewatch.web.accounts.models import User
 from surgewatch.web.audit import capture
-from surgewatch.web.casework import services
-from surgewatch.web.casework.forms import CareActForm, CloseForm, PlacementForm, ReviewForm, attach
+from surgewatch.web.casework import corrections, services
+from surgewatch.web.casework.forms import (
+    CareActForm,
+    CloseForm,
+    CorrectionForm,
+    PlacementForm,
+    ReviewForm,
+    attach,
+    correction_form,
+)
+from surgewatch.web.casework.models import Correction
 from surgewatch.web.casework.selectors import (
     SHOWS,
     area_casework,
@@ -208,3 +219,91 @@ def review_new(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
         return services.record_review(user, place, given, timezone.now())
 
     return _new(request, slug, area_slug, ReviewForm, save, "Review")
+
+
+@login_required
+@_timers_set
+def record(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
+    """One record with its corrections (GET ``?kind=...&record=...``), and a correction
+    of it (POST). No record named: back to the area's list; one not in this area: 404."""
+    place, _ = _area(request, slug, area_slug)
+    sent = request.POST if request.method == "POST" else request.GET
+    kind, given = str(sent.get("kind", "")), str(sent.get("record", ""))
+    if not given:
+        return redirect("casework-area", slug=slug, area_slug=area_slug)
+    found = corrections.find_record(place, kind, int(given) if given.isdigit() else None)
+    if found is None:
+        raise Http404("no such record in this area")
+    fields = corrections.CORRECTABLE[kind][1]
+    form = correction_form(kind, fields, found, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _correct(request, place, kind, found.pk, fields, form)
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, f"{found.reference} corrected.")
+            return redirect(_record_url(slug, area_slug, kind, found.pk))
+    return _record_page(request, place, kind, found, form)
+
+
+def _correct(
+    request: HttpRequest,
+    place: Area,
+    kind: str,
+    record_id: int,
+    fields: tuple[str, ...],
+    form: CorrectionForm,
+) -> None:
+    data = form.cleaned_data
+    given = {name: data.get(name) for name in fields}
+    user, now = _user(request), timezone.now()
+    corrections.correct_record(user, place, kind, record_id, given, data["reason"], now)
+
+
+def _record_url(slug: str, area_slug: str, kind: str, record_id: int) -> str:
+    address = reverse("casework-record", kwargs={"slug": slug, "area_slug": area_slug})
+    return f"{address}?kind={kind}&record={record_id}"
+
+
+def _record_page(
+    request: HttpRequest,
+    place: Area,
+    kind: str,
+    found: corrections.CaseworkRecord,
+    form: CorrectionForm,
+) -> HttpResponse:
+    history = list(Correction.objects.of(found))
+    capture.viewed([found, *history])  # issue 7: every view of patient-level records is logged
+    correctable = corrections.CORRECTABLE[kind][1]
+    labels = {name: str(form.fields[name].label) for name in correctable}
+    context = {
+        "organisation": place.organisation,
+        "area": place,
+        "kind": kind,
+        "what": corrections.KIND_NAMES[kind],
+        "record": found,
+        "values": [(labels[name], getattr(found, name)) for name in correctable],
+        "history": [
+            (
+                c,
+                labels.get(c.field, c.field),
+                _shown(c.field, c.old_value),
+                _shown(c.field, c.new_value),
+            )
+            for c in history
+        ],
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "casework/record.html", context, status=status)
+
+
+def _shown(field: str, value: str) -> str:
+    """A stored value as the page shows it: dates as '2 Jan 2026', the rest as typed."""
+    if not field.endswith("_on"):
+        return value
+    try:
+        return f"{date.fromisoformat(value):%-d %b %Y}"
+    except ValueError:
+        return value

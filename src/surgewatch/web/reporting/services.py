@@ -1,4 +1,5 @@
-"""Writes for readings: submit, amend, confirm. Each is one transaction.
+"""Writes for readings: submit, amend, confirm, and record computed values. Each is one
+transaction.
 
 Validation is all-or-nothing, as in :mod:`surgewatch.core.assess`: every bad
 value is named and nothing is saved. Levels come from the engine under the
@@ -73,12 +74,47 @@ def submit_readings(
     with transaction.atomic():
         ctx = _lock(area)
         _check_scope(user, ctx, values)
-        errors = {**_time_errors(observed_at, now), **_value_errors(ctx, values)}
-        if not values:
-            errors[NON_FIELD_ERRORS] = ["no values given; fix: report at least one indicator"]
-        _raise(errors)
-        drafts = [_Draft(i, v, observed_at, ReadingKind.REPORT) for i, v in values.items()]
-        return _record(user, ctx, drafts, now)
+        return _report(user, ctx, values, observed_at, now)
+
+
+def record_computed_readings(
+    area: Area,
+    values: Mapping[str, float],
+    at: datetime,
+    source: User,
+    *,
+    now: datetime | None = None,
+) -> list[Reading]:
+    """Store values the system computed (not typed in by a person) as reports observed ``at``.
+
+    For feeds such as the casework counts (issue 7), recorded under ``source``, a system
+    account that cannot sign in (inactive): a person's account is refused, since people
+    report through :func:`submit_readings`, which checks their roles. Otherwise the same
+    write as :func:`submit_readings`, in one transaction with the area locked: every value
+    checked against the plan's cells and valid ranges (ValidationError keyed by indicator,
+    and ``observed_at``, nothing saved if any is refused); each row names ``source`` and
+    ``now`` as who and when; the cell's current reading moves to it, keeping the one it
+    replaces as ``previous``; and ``readings_stored`` is sent, so levels are refreshed.
+    """
+    if source.is_active:
+        raise PermissionDenied(
+            f"{source} is a person's account; fix: submit readings, or use a system account"
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _report(source, _lock(area), values, at, now)
+
+
+def _report(
+    user: User, ctx: _Context, values: Mapping[str, float], observed_at: datetime, now: datetime
+) -> list[Reading]:
+    """Check and store one report per value; the caller holds the lock and checked who."""
+    errors = {**_time_errors(observed_at, now), **_value_errors(ctx, values)}
+    if not values:
+        errors[NON_FIELD_ERRORS] = ["no values given; fix: report at least one indicator"]
+    _raise(errors)
+    drafts = [_Draft(i, v, observed_at, ReadingKind.REPORT) for i, v in values.items()]
+    return _record(user, ctx, drafts, now)
 
 
 def amend_reading(
