@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,42 @@ def test_the_json_says_nothing_was_sent(result: ExerciseResult) -> None:
     assert data["framework"] == "kent-ascch"
     assert len(data["events"]) == len(result.events)
     assert data["summary"]["level"] == len(result.of(Kind.LEVEL))
+
+
+def test_the_dos_protocol_runs_from_opel_3_on_the_23rd_until_the_review_after_opel_2(
+    result: ExerciseResult,
+) -> None:
+    # KCC reaches OPEL 3 on the 23rd at 09:30 (Kent's protocol starts from OPEL 3);
+    # reviews every 4 hours find pressure remaining until KCC is back at OPEL 2 on the
+    # 28th at 09:30, exactly 30 reviews (120 hours) later, which stops the run.
+    started = result.of(Kind.PROTOCOL_STARTED)
+    assert [(e.at, e.level) for e in started] == [(bst(23, 9, 30), 3)]
+    reviews = result.of(Kind.PROTOCOL_REVIEW)
+    assert len(reviews) == 30
+    assert all(b.at - a.at == timedelta(hours=4) for a, b in pairwise(reviews))
+    assert "eased" in reviews[-1].text and all("remains" in e.text for e in reviews[:-1])
+    assert [e.at for e in result.of(Kind.PROTOCOL_STOPPED)] == [bst(28, 9, 30)]
+    # Tuesday 09:30 is in office hours; the 21:30 review is not.
+    b_roles = {e.at: e.role for e in result.of(Kind.PROTOCOL_STEP) if e.action == "nhs111-dos-b"}
+    assert b_roles[bst(23, 9, 30)] == "icb-commissioning-lead"
+    assert b_roles[bst(23, 21, 30)] == "nhs-director-on-call"
+
+
+def test_the_afternoon_shrewd_update_the_script_leaves_out_is_late_then_missing(
+    result: ExerciseResult,
+) -> None:
+    # On the 24th at OPEL 4 only referrals are re-reported in the afternoon (15:00), so
+    # West Kent's other four indicators miss the 14:00-15:30 window.
+    def late_on_24th(kind: Kind) -> set[str | None]:
+        return {
+            e.indicator
+            for e in result.of(kind)
+            if e.area == "west-kent" and e.due_at == bst(24, 15, 30)
+        }
+
+    expected = {"stp_staffing_pct", "health_caseload", "social_caseload",
+                "d2a_p1_weekly_availability"}  # fmt: skip
+    assert late_on_24th(Kind.REPORT_LATE) == expected
+    assert late_on_24th(Kind.REPORT_MISSING) == expected
+    # The morning reports at 09:30 met the 10:00 and 10:30 deadlines.
+    assert not [e for e in result.of(Kind.REPORT_LATE) if e.due_at == bst(24, 10)]

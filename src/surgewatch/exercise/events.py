@@ -24,6 +24,13 @@ class Kind(StrEnum):
     ESCALATED = "escalated"  # a missed deadline sent on to the role above
     NOTIFICATION = "notification"  # what would have been sent; nothing is
     NOTE = "note"  # a script entry that could not apply (an action not in force)
+    PROTOCOL_STARTED = "protocol-started"  # a timed protocol of the pack starts
+    PROTOCOL_STEP = "protocol-step"  # one step of a round, for the role that does it
+    PROTOCOL_REVIEW = "protocol-review"  # the review: pressure remains (repeat) or not
+    PROTOCOL_STOPPED = "protocol-stopped"
+    REPORT_DUE = "report-due"  # an area's reports owed by a reporting deadline
+    REPORT_LATE = "report-late"  # a cell's report not in by the deadline
+    REPORT_MISSING = "report-missing"  # still not in at the end of the grace period
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Event:
     due_at: datetime | None = None
     channel: str | None = None
     detail: str = ""
+    indicator: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +63,7 @@ class Event:
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "channel": self.channel,
             "detail": self.detail,
+            "indicator": self.indicator,
         }
 
 

@@ -17,7 +17,21 @@ The rules are the core's, as the live service calls them:
   organisation's change and area-scoped roles on their area's (``Role.scope``);
 - who is told follows the live messages: ``level_change_notify`` roles on the
   organisation's change, each role its new actions, a missed deadline its role,
-  and after ``action_timers.escalate_after_minutes`` the role above.
+  and after ``action_timers.escalate_after_minutes`` the role above;
+- timed protocols (seed 000, section 6.1, the NHS 111 DoS protocol) follow
+  :mod:`surgewatch.core.protocols`: an ``automatic`` one starts on escalation to
+  its level; a ``manual`` one is taken as started by its owner as soon as the
+  level allows (nobody presses the button in an exercise). Step (b)'s role is
+  in or out of hours as at each round (the pack's office hours); at each review
+  pressure remains while the organisation is still at the protocol's level, so
+  the steps repeat, else the run stops;
+- reporting deadlines are :func:`surgewatch.core.schedule.windows_at` under the
+  organisation's level (seed 000, section 3.1 and Appendix 3), the script's
+  readings being the reports; a late report reminds its reporters and a missing
+  one the roles above (:mod:`surgewatch.core.report_reminders`), as the live
+  worker does. Only cells the script reports at least once are judged (a cell it
+  never mentions is not part of the exercise, as an area it does not cover), and
+  windows due before the script's start are not.
 """
 
 from __future__ import annotations
@@ -28,12 +42,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from surgewatch.core import protocols as protocol_rules
 from surgewatch.core.acting import acting_level, engine_level
 from surgewatch.core.actions import RoleAction, transition
 from surgewatch.core.assess import Reading, classify
 from surgewatch.core.bands import compile_pack
 from surgewatch.core.hysteresis import HoldState
-from surgewatch.core.pack import Pack, RoleScope
+from surgewatch.core.pack import Pack, Protocol, ProtocolStep, RoleScope
+from surgewatch.core.report_reminders import monitored_cells, reminder_roles
+from surgewatch.core.schedule import ReportState, WindowStatus, deadlines_on, windows_at
 from surgewatch.exercise import cards as cardbook
 from surgewatch.exercise.events import Event, ExerciseResult, Kind, local_text
 from surgewatch.exercise.script import (
@@ -50,6 +67,10 @@ Entry = ScriptReading | ScriptDeclaration | ScriptDone
 # What the live service sends when a person chose no channel: email to their account.
 DEFAULT_CHANNELS: tuple[str, ...] = ("email",)
 _RANK = {ScriptReading: 0, ScriptDeclaration: 1, ScriptDone: 2}
+# A report exactly at its deadline is on time (core.schedule), so the clock looks
+# again just after each deadline and each end of grace.
+_JUST_AFTER = timedelta(seconds=1)
+WindowKey = tuple[str, str, str, datetime]  # indicator, area, window name, due at
 
 
 def run_exercise(
@@ -66,6 +87,16 @@ class _Timed:
     rank: int
     index: int
     entry: Entry
+
+
+@dataclass
+class _ProtocolRun:
+    """A protocol running in the exercise: when its next review is due, which round."""
+
+    protocol: Protocol
+    started_at: datetime
+    review_due: datetime | None
+    round: int = 1
 
 
 class _Run:
@@ -89,11 +120,17 @@ class _Run:
         self.wakes: list[datetime] = []
         self.events: list[Event] = []
         self.wait = timedelta(minutes=self.pack.action_timers.escalate_after_minutes)
+        self.protocol_runs: dict[str, _ProtocolRun] = {}
+        self.cells = self._reporting_cells()
+        self.reports: dict[Cell, list[datetime]] = {}
+        self.report_states: dict[WindowKey, ReportState] = {}
+        self.report_wakes: set[datetime] = set()
 
     # --- the clock ------------------------------------------------------------------------
 
     def run(self) -> ExerciseResult:
         inputs = self._inputs()
+        self._wake(self.start)  # reports already due at the start are listed then
         end = self._end(inputs)
         i = 0
         while True:
@@ -152,6 +189,7 @@ class _Run:
         return False
 
     def _read(self, entry: ScriptReading, now: datetime) -> None:
+        self.reports.setdefault((entry.indicator, entry.area), []).append(now)
         reading = Reading(entry.indicator, entry.area, entry.value, now)
         result = classify(self.pack, [reading], self.table)[0]
         name = self.pack.indicator(entry.indicator).name
@@ -216,7 +254,9 @@ class _Run:
         held = self._advance_holds(now)
         engine = engine_level(self.pack, held)
         acting = acting_level(engine, self.declared)
+        moved: tuple[int | None, int] | None = None
         if acting is not None and acting != self.org_level:
+            moved = (self.org_level, acting)
             self._org_change(acting, engine, declared, now)
         for area in self.areas:
             own = engine_level(self.pack, {c: lvl for c, lvl in held.items() if c[1] == area})
@@ -224,6 +264,8 @@ class _Run:
             if level is not None and level != self.area_levels.get(area):
                 self._area_change(area, level, own, now)
         self._clocks(now)
+        self._protocols(now, moved)
+        self._report_clock(now)
 
     def _advance_holds(self, now: datetime) -> dict[Cell, int]:
         for cell, state in list(self.holds.items()):
@@ -336,6 +378,168 @@ class _Run:
             subject = f"Escalated: {role} has not done '{card.role_action.action.text[:60]}'"
             body = f"Due {local_text(due, self.tz)} at {self._where(card.area)} and still not done."
             self._notify(at, above, subject, body, card.area)
+
+    # --- protocols ------------------------------------------------------------------------
+
+    def _protocols(self, now: datetime, moved: tuple[int | None, int] | None) -> None:
+        """Reviews that have come, then protocols the level now starts (``moved``: the
+        organisation's level change at this moment, before and after, if any)."""
+        for run in list(self.protocol_runs.values()):
+            if run.review_due is not None and run.review_due <= now:
+                self._review(run, run.review_due)
+        for protocol in self.pack.protocols:
+            if protocol.id not in self.protocol_runs and self._starts(protocol, moved):
+                self._start_protocol(protocol, now)
+
+    def _starts(self, protocol: Protocol, moved: tuple[int | None, int] | None) -> bool:
+        if protocol.activation == "automatic":
+            return moved is not None and protocol_rules.starts_automatically(protocol, *moved)
+        return protocol_rules.may_start_at(protocol, self.org_level)
+
+    def _start_protocol(self, protocol: Protocol, now: datetime) -> None:
+        in_hours = protocol_rules.in_office_hours(protocol, now, self.tz)
+        run = _ProtocolRun(protocol, now, None)
+        self.protocol_runs[protocol.id] = run
+        how = "automatic" if protocol.activation == "automatic" else (
+            "manual: taken as started by its owner as soon as the level allows"
+        )  # fmt: skip
+        hours = "in hours" if in_hours else "out of hours"
+        text = f"Protocol started at {level_text(self.org_level)}, {hours}: {protocol.name}"
+        level, colour = self.org_level, self._colour(self.org_level)
+        self._add(
+            now, Kind.PROTOCOL_STARTED, text, role=protocol.owner_role, level=level,
+            colour=colour, action=protocol.id, detail=how,
+        )  # fmt: skip
+        self._round(run, list(protocol.steps), now)
+
+    def _round(self, run: _ProtocolRun, steps: list[ProtocolStep], now: datetime) -> None:
+        in_hours = protocol_rules.in_office_hours(run.protocol, now, self.tz)
+        hours = "in hours" if in_hours else "out of hours"
+        for card in protocol_rules.round_cards(run.protocol, steps, now, in_hours):
+            if card.review_due_at is not None:
+                run.review_due = card.review_due_at
+                self._wake(card.review_due_at)
+            text = f"Round {run.round}, {hours}: {card.role}: {card.text}"
+            self._add(
+                now, Kind.PROTOCOL_STEP, text, role=card.role, action=card.action_id,
+                due_at=card.review_due_at,
+            )  # fmt: skip
+
+    def _review(self, run: _ProtocolRun, due: datetime) -> None:
+        """Step (c) at its due time: pressure remains while the level is still the
+        protocol's; then (a) and (b) repeat and the next review is set, else it stops."""
+        protocol = run.protocol
+        level = self.org_level
+        if protocol_rules.may_start_at(protocol, level):
+            run.round += 1
+            text = (
+                f"Review: pressure remains ({level_text(level)}), steps repeated: {protocol.name}"
+            )
+            self._add(
+                due, Kind.PROTOCOL_REVIEW, text, role=protocol.owner_role, level=level,
+                colour=self._colour(level), action=protocol.id, due_at=due,
+            )  # fmt: skip
+            self._round(run, protocol_rules.repeated_steps(protocol), due)
+            run.review_due = protocol_rules.next_review(protocol, due, due)
+            self._wake(run.review_due)
+            return
+        text = f"Review: pressure eased ({level_text(level)}): {protocol.name}"
+        self._add(
+            due, Kind.PROTOCOL_REVIEW, text, role=protocol.owner_role, level=level,
+            colour=self._colour(level), action=protocol.id, due_at=due,
+        )  # fmt: skip
+        text = (
+            f"Protocol stopped after {run.round} round(s), step cards stood down: {protocol.name}"
+        )
+        self._add(due, Kind.PROTOCOL_STOPPED, text, role=protocol.owner_role, action=protocol.id)
+        del self.protocol_runs[protocol.id]
+
+    # --- reporting deadlines ------------------------------------------------------------------
+
+    def _reporting_cells(self) -> list[Cell]:
+        reported = {(r.indicator, r.area) for r in self.script.readings}
+        return [c for c in monitored_cells(self.pack) if c in reported and c[1] in self.areas]
+
+    def _report_clock(self, now: datetime) -> None:
+        """Each monitored cell against the level's reporting windows (core.schedule)."""
+        schedule = self.pack.schedule
+        due: dict[tuple[str, str, datetime], list[str]] = {}
+        for cell in self.cells:
+            for status in windows_at(schedule, self.org_level, self.reports.get(cell, []), now):
+                if status.deadline.due_at < self.start:
+                    continue  # no evidence before the script starts
+                if self._report_moved(cell, status, now):
+                    d = status.deadline
+                    due.setdefault((cell[1], d.window_name, d.due_at), []).append(cell[0])
+        for (area, window, due_at), indicators in due.items():
+            self._reports_due(area, window, due_at, indicators, now)
+        self._plan_report_wakes(now)
+
+    def _report_moved(self, cell: Cell, status: WindowStatus, now: datetime) -> bool:
+        """Record the window's new state; True when it has just become due."""
+        d = status.deadline
+        key = (cell[0], cell[1], d.window_name, d.due_at)
+        before = self.report_states.get(key)
+        state = status.state
+        if state == before:
+            return False
+        self.report_states[key] = state
+        if state == ReportState.DUE:
+            return before is None
+        if state == ReportState.LATE and before in (None, ReportState.DUE):
+            at = d.due_at if before is not None else now
+            self._report_overdue(cell, status, Kind.REPORT_LATE, at)
+        elif state == ReportState.MISSING and before != ReportState.MISSING:
+            at = d.grace_ends_at if before is not None else now
+            self._report_overdue(cell, status, Kind.REPORT_MISSING, at)
+        return False
+
+    def _reports_due(
+        self, area: str, window: str, due_at: datetime, indicators: list[str], now: datetime
+    ) -> None:
+        names = [self.pack.indicator(i).name for i in indicators]
+        text = (
+            f"{len(names)} report(s) due by {local_text(due_at, self.tz)} ({window}), "
+            f"{self.area_names[area]} at {level_text(self.org_level)}"
+        )
+        self._add(now, Kind.REPORT_DUE, text, area=area, due_at=due_at, detail="; ".join(names))
+
+    def _report_overdue(self, cell: Cell, status: WindowStatus, kind: Kind, at: datetime) -> None:
+        indicator = self.pack.indicator(cell[0])
+        where = self.area_names[cell[1]]
+        d = status.deadline
+        late = kind is Kind.REPORT_LATE
+        if late:
+            text = (
+                f"No report by the deadline: {indicator.name}, {where} ({d.window_name}); "
+                f"late until {local_text(d.grace_ends_at, self.tz)}"
+            )
+        else:
+            text = f"Report missing: {indicator.name}, {where} ({d.window_name}), grace passed"
+        self._add(
+            at, kind, text, area=cell[1], due_at=d.due_at, indicator=indicator.id,
+            level=self.org_level, colour=self._colour(self.org_level),
+        )  # fmt: skip
+        # The live worker's reminder (surgewatch.web.actions.clocks): late to the
+        # reporters in the area, missing to the roles above them.
+        what = "late" if late else "missing"
+        subject = f"{indicator.name} for {where} is {what}"
+        body = (
+            f"{d.window_name} was due {local_text(d.due_at, self.tz)}; "
+            f"no report for {indicator.name} in {where} yet."
+        )
+        for role in reminder_roles(self.pack, indicator, status.state):
+            self._notify(at, role, subject, body, cell[1] if late else None)
+
+    def _plan_report_wakes(self, now: datetime) -> None:
+        """Look again when today's and tomorrow's windows open, fall due and run out."""
+        today = now.astimezone(self.tz).date()
+        for day in (today, today + timedelta(days=1)):
+            for d in deadlines_on(self.pack.schedule, self.org_level, day):
+                for at in (d.opens_at, d.due_at + _JUST_AFTER, d.grace_ends_at + _JUST_AFTER):
+                    if at > now and at not in self.report_wakes:
+                        self.report_wakes.add(at)
+                        self._wake(at)
 
     # --- output ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from surgewatch.core.acting import next_daily
 from surgewatch.core.pack import Action, Pack
+from surgewatch.core.report_reminders import reminder_roles
 from surgewatch.core.schedule import ReportState
 from surgewatch.web.actions import messages
 from surgewatch.web.actions.messages import local_text
@@ -131,9 +132,7 @@ def _report_reminder(
     day = stale.due_at.astimezone(ZoneInfo(pack.schedule.timezone)).date().isoformat()
     late = stale.state == ReportState.LATE
     what = "late" if late else "missing"
-    roles = list(cell.indicator.reported_by)
-    if not late:
-        roles = sorted({above for r in roles if (above := _escalates_to(pack, r))})
+    roles = reminder_roles(pack, cell.indicator, stale.state)
     area = organisation.areas.get(slug=row.area_slug)
     for role in roles:
         notify_role(

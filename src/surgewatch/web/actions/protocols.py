@@ -6,16 +6,19 @@ commissioning lead in hours or the NHS Director on Call out of hours; (c)
 review after 4 hours and, if pressure remains, repeat (a) and (b). Each step
 is a card for the role the pack names; step (c) carries the review deadline,
 and each review either repeats the steps with a new deadline or stops the run.
+The rules (office hours, who does a step, which steps repeat, when the next
+review is due) are :mod:`surgewatch.core.protocols`, shared with exercise mode.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from surgewatch.core import protocols as rules
 from surgewatch.core.pack import Pack, Protocol, ProtocolStep
 from surgewatch.web.accounts.models import User
 from surgewatch.web.actions.cards import stand_down_card
@@ -33,24 +36,12 @@ from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.packs import pack_of
 from surgewatch.web.orgs.permissions import can_declare
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 def protocol_of(pack: Pack, protocol_id: str) -> Protocol:
-    for protocol in pack.protocols:
-        if protocol.id == protocol_id:
-            return protocol
-    raise ValidationError({"protocol": [f"unknown protocol '{protocol_id}'"]})
-
-
-def in_office_hours(protocol: Protocol, at: datetime, tz: ZoneInfo) -> bool:
-    """The pack's office hours (a local setting for Kent: Mon-Fri 09:00-17:00)."""
-    hours = protocol.office_hours
-    if hours is None:
-        return True
-    local = at.astimezone(tz)
-    clock = local.strftime("%H:%M")
-    return DAYS[local.weekday()] in hours.days and hours.start <= clock < hours.end
+    protocol = rules.find_protocol(pack, protocol_id)
+    if protocol is None:
+        raise ValidationError({"protocol": [f"unknown protocol '{protocol_id}'"]})
+    return protocol
 
 
 def may_run(user: User, organisation: Organisation, protocol: Protocol) -> bool:
@@ -69,7 +60,7 @@ def start_protocol(
         raise PermissionDenied(f"{user} may not start {protocol.name}")
     change = refresh_level(organisation, now)
     level = change.to_level if change else _acting(organisation)
-    if level is None or level < protocol.from_level:
+    if not rules.may_start_at(protocol, level):
         raise ValidationError(
             {"protocol": [f"starts at OPEL {protocol.from_level}; the acting level is {level}"]}
         )
@@ -95,37 +86,38 @@ def _start(
         protocol_id=protocol.id,
         started_at=now,
         started_by=user,
-        in_hours=in_office_hours(protocol, now, tz),
+        in_hours=rules.in_office_hours(protocol, now, tz),
     )
-    _open_steps(run, protocol, protocol.steps, now, round_=1)
+    _open_steps(run, protocol, protocol.steps, now, round_=1, tz=tz)
     return run
 
 
 def _open_steps(
-    run: ProtocolRun, protocol: Protocol, steps: list[ProtocolStep], now: datetime, round_: int
+    run: ProtocolRun,
+    protocol: Protocol,
+    steps: list[ProtocolStep],
+    now: datetime,
+    round_: int,
+    tz: ZoneInfo,
 ) -> None:
-    for step in steps:
+    # Step (b) goes in or out of hours as at each round, not as at the start: a run
+    # started at 16:00 informs the Director on Call at its 20:00 review (seed 000, 6.1).
+    in_hours = rules.in_office_hours(protocol, now, tz)
+    for step in rules.round_cards(protocol, steps, now, in_hours):
         card = ActionCard.objects.create(
             organisation=run.organisation,
-            role=_role(protocol, step, run.in_hours),
-            action_id=f"{protocol.id}-{step.id}",
+            role=step.role,
+            action_id=step.action_id,
             level=protocol.from_level,
-            text=f"{protocol.name}, step {step.id}: {step.text}",
+            text=step.text,
             opened_at=now,
             protocol_run=run,
-            recurring=bool(step.repeat_steps),
+            recurring=step.is_review,
         )
-        note = f"round {round_}" + (", in hours" if run.in_hours else ", out of hours")
+        note = f"round {round_}" + (", in hours" if in_hours else ", out of hours")
         CardEvent.objects.create(card=card, at=now, kind=CardEventKind.OPENED, note=note)
-        if step.repeat_steps and protocol.review_every_hours:
-            due = now + timedelta(hours=protocol.review_every_hours)
-            Deadline.objects.create(card=card, due_at=due)
-
-
-def _role(protocol: Protocol, step: ProtocolStep, in_hours: bool) -> str:
-    if step.branch is None:
-        return protocol.owner_role
-    return step.branch.in_hours_role if in_hours else step.branch.out_of_hours_role
+        if step.review_due_at is not None:
+            Deadline.objects.create(card=card, due_at=step.review_due_at)
 
 
 def review(
@@ -146,19 +138,13 @@ def review(
         CardEvent.objects.create(card=card, at=now, kind=kind, by=user, note=f"{words}. {note}")
         if not pressure_remains:
             return stop_protocol(run, user, f"review: {note or 'pressure eased'}", now)
-        repeat = [s for s in protocol.steps if s.id in _repeated(protocol)]
         reviews = card.deadlines.filter(met_at__isnull=False).count()
-        _open_steps(run, protocol, repeat, now, round_=reviews + 1)
-        # An early review does not shorten the cycle: the next is due one
-        # interval after this one was due, or after now if that is later.
-        every = timedelta(hours=protocol.review_every_hours or 4)
-        since = max(now, current.due_at) if current else now
-        Deadline.objects.create(card=card, due_at=since + every)
+        tz = ZoneInfo(pack_of(run.organisation.framework).schedule.timezone)
+        repeat = rules.repeated_steps(protocol)
+        _open_steps(run, protocol, repeat, now, round_=reviews + 1, tz=tz)
+        due = rules.next_review(protocol, now, current.due_at if current else None)
+        Deadline.objects.create(card=card, due_at=due)
         return run
-
-
-def _repeated(protocol: Protocol) -> set[str]:
-    return {step_id for s in protocol.steps for step_id in s.repeat_steps}
 
 
 def stop_protocol(run: ProtocolRun, user: User | None, reason: str, now: datetime) -> ProtocolRun:
@@ -183,7 +169,7 @@ def start_automatic(change: LevelChange, now: datetime) -> list[ProtocolRun]:
         running = ProtocolRun.objects.filter(
             organisation=change.organisation, protocol_id=protocol.id, stopped_at__isnull=True
         )
-        due = protocol.activation == "automatic" and change.to_level >= protocol.from_level
+        due = rules.starts_automatically(protocol, change.from_level, change.to_level)
         if due and not running.exists():
             with transaction.atomic():
                 started.append(_start(change.organisation, pack, protocol, None, now))

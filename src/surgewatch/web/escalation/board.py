@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from surgewatch.core.pack import AreaStatus, Direction, Indicator, Pack, Schedule
+from surgewatch.core.report_reminders import monitored_cells
 from surgewatch.core.schedule import ReportState, Staleness, report_state
 from surgewatch.web.escalation.selectors import OrganisationStatus, organisation_status
 from surgewatch.web.orgs.models import Organisation
@@ -145,12 +146,7 @@ def _not_reported(pack: Pack) -> dict[tuple[str, str], str]:
 
 
 def _monitored_cells(pack: Pack) -> list[tuple[str, str]]:
-    return [
-        (ind.id, area)
-        for ind in pack.indicators
-        for area, rule in ind.areas.items()
-        if rule != AreaStatus.NOT_MONITORED
-    ]
+    return monitored_cells(pack)
 
 
 def _cell(

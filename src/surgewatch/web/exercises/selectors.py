@@ -28,6 +28,13 @@ KIND_WORDS = {
     "escalated": "Escalated to the role above",
     "notification": "Notification (not sent)",
     "note": "Note",
+    "protocol-started": "Protocol started",
+    "protocol-step": "Protocol step",
+    "protocol-review": "Protocol review",
+    "protocol-stopped": "Protocol stopped",
+    "report-due": "Reports due",
+    "report-late": "Report late",
+    "report-missing": "Report missing",
 }
 
 
