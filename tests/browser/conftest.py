@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+LOGIN_PATH = "/accounts/login/"
 
 
 def _chromium() -> str:
@@ -44,3 +46,22 @@ def page(browser: Browser) -> Iterator[Page]:
     opened.set_default_timeout(15_000)
     yield opened
     context.close()
+
+
+@pytest.fixture
+def sign_in(page: Page, live_server: LiveServer) -> Callable[..., None]:
+    """``sign_in(username, password)``: log in through the form and wait for the board.
+
+    ``start`` is the address opened first (the login page, or a page that redirects to
+    it); ``start=None`` fills the form already on screen.
+    """
+
+    def sign_in_as(username: str, password: str, *, start: str | None = LOGIN_PATH) -> None:
+        if start is not None:
+            page.goto(f"{live_server.url}{start}")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+
+    return sign_in_as

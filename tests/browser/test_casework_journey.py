@@ -4,6 +4,7 @@ records its end, and it leaves the list and the counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -30,18 +31,14 @@ def team_manager(transactional_db: None) -> User:
 
 
 def test_record_a_placement_see_it_flagged_and_record_its_end(
-    live_server: LiveServer, page: Page, team_manager: User
+    live_server: LiveServer, page: Page, team_manager: User, sign_in: Callable[..., None]
 ) -> None:
     blocked: list[str] = []
     page.on(
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dgs-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("dgs-manager", PASSWORD)
 
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name="Casework timers: assessment bed placements").click()

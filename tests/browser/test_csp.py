@@ -9,6 +9,7 @@ any page script runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -61,15 +62,12 @@ def _violations(page: Page, console: list[str]) -> list[str]:
 
 
 def test_pages_run_their_scripts_with_no_csp_violation(
-    live_server: LiveServer, page: Page, team_manager: User
+    live_server: LiveServer, page: Page, team_manager: User, sign_in: Callable[..., None]
 ) -> None:
     console = _watch(page)
     page.goto(f"{live_server.url}/accounts/login/")
     expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled nhsuk-frontend-supported"))
-    page.get_by_label("Username").fill("dgs-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("dgs-manager", PASSWORD, start=None)  # the form already on screen
     # nhsuk-frontend's module ran (it marks each component it starts) and htmx loaded.
     expect(page.locator("header[data-nhsuk-header-init]")).to_have_count(1)
     assert page.evaluate("typeof window.htmx") == "object"

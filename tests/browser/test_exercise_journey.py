@@ -6,6 +6,7 @@ level and the outbox are untouched."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,18 +30,14 @@ def service_manager(transactional_db: None) -> User:
 
 
 def test_run_and_replay_the_mtw_exercise(
-    live_server: LiveServer, page: Page, service_manager: User
+    live_server: LiveServer, page: Page, service_manager: User, sign_in: Callable[..., None]
 ) -> None:
     blocked: list[str] = []
     page.on(
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("service-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("service-manager", PASSWORD)
 
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name=re.compile("^Exercises")).click()
@@ -52,6 +49,9 @@ def test_run_and_replay_the_mtw_exercise(
     timeline = page.locator("#exercise-timeline")
     expect(timeline.get_by_text("OPEL 4 · Black").first).to_be_visible()
     expect(timeline.get_by_text("Notification (not sent)").first).to_be_visible()
+    # The DoS protocol (seed 000, 6.1) and the reporting deadlines are on the timeline.
+    expect(timeline.get_by_role("cell", name="Protocol started", exact=True)).to_be_visible()
+    expect(timeline.get_by_role("cell", name="Report missing", exact=True).first).to_be_visible()
     expect(
         timeline.get_by_text(re.compile("Extra-ordinary Practice Assurance Panel"))
     ).to_be_visible()

@@ -7,6 +7,7 @@ Group) and Appendix 4 (a decision's follow-up review time).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -37,23 +38,15 @@ def kcc(transactional_db: None) -> Organisation:
     return kcc
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_an_agreed_action_and_a_review_reach_my_actions_and_are_done(
-    live_server: LiveServer, page: Page, kcc: Organisation
+    live_server: LiveServer, page: Page, kcc: Organisation, sign_in: Callable[..., None]
 ) -> None:
     now = timezone.now()
-    _login(page, live_server, "director")
+    sign_in("director", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/meetings/new/")
     page.get_by_label("Chair (name)").fill("Alex Reed")
     page.get_by_label("Attendee 1 name").fill("Ria Shah")
@@ -87,7 +80,7 @@ def test_an_agreed_action_and_a_review_reach_my_actions_and_are_done(
     assert DecisionReview.objects.get().outcome == "Beds found; stands down"
 
     page.get_by_role("button", name="Log out").click()
-    _login(page, live_server, "ria")
+    sign_in("ria", PASSWORD)
     page.get_by_role("link", name="My actions").first.click()
     page.get_by_role("link", name="Move 3 KEaH staff to DGS").click()
     page.get_by_role("button", name="Acknowledge").click()

@@ -8,6 +8,7 @@ approved it; section 8: the Short-Term Pathway Service Manager declares the leve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,12 @@ def kcc(transactional_db: None) -> Organisation:
     return kcc
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def test_propose_review_and_approve_a_pack_version(
-    live_server: LiveServer, page: Page, kcc: Organisation, tmp_path: Path
+    live_server: LiveServer,
+    page: Page,
+    kcc: Organisation,
+    tmp_path: Path,
+    sign_in: Callable[..., None],
 ) -> None:
     blocked: list[str] = []
     page.on(
@@ -54,7 +50,7 @@ def test_propose_review_and_approve_a_pack_version(
     proposed = tmp_path / "kent-ascch-1.9.yaml"
     proposed.write_text(kent.replace('version: "1.8"', 'version: "1.9"'), encoding="utf-8")
 
-    _login(page, live_server, "service-manager")
+    sign_in("service-manager", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name="Plan governance").click()
     expect(page.get_by_role("heading", name="Plan governance", exact=True)).to_be_visible()
@@ -70,7 +66,8 @@ def test_propose_review_and_approve_a_pack_version(
     expect(page.get_by_text("You proposed this version, so someone else")).to_be_visible()
     expect(page.get_by_role("button", name="Approve version 1.9")).to_have_count(0)
 
-    _login(page, live_server, "deputy-manager")
+    page.context.clear_cookies()  # another person, on the same browser
+    sign_in("deputy-manager", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/governance/")
     page.get_by_role("link", name="Review version 1.9").click()
     page.get_by_role("button", name="Approve version 1.9 and put it in force").click()

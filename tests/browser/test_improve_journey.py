@@ -8,6 +8,7 @@ template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -35,25 +36,17 @@ def kcc(transactional_db: None) -> Organisation:
     return kcc
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def _rate(page: Page, criterion: str, level: str, evidence: str) -> None:
     page.get_by_role("group", name=criterion).get_by_label(level, exact=True).check()
     page.get_by_label(f"Evidence: {criterion}").fill(evidence)
 
 
 def test_an_assessment_becomes_a_radar_chart_and_a_plan_reaches_my_actions(
-    live_server: LiveServer, page: Page, kcc: Organisation
+    live_server: LiveServer, page: Page, kcc: Organisation, sign_in: Callable[..., None]
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _login(page, live_server, "service-manager")
+    sign_in("service-manager", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name="Self-assessments").click()
     page.get_by_role(

@@ -8,6 +8,7 @@ staffing 45% and caseload 70 (both OPEL 3, seed 000 section 4.3) put KCC at 3.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -42,14 +43,6 @@ def kcc(transactional_db: None) -> Organisation:
     return kcc
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def _report(page: Page, server: LiveServer, staffing: str, caseload: str) -> None:
     page.goto(f"{server.url}/org/kcc-asch/area/dgs/report/")
     page.get_by_label("Staffing of Short-term Pathway Team (%)").fill(staffing)
@@ -59,9 +52,9 @@ def _report(page: Page, server: LiveServer, staffing: str, caseload: str) -> Non
 
 
 def test_opel_3_opens_cards_notifies_and_stands_down_after_the_hold(
-    live_server: LiveServer, page: Page, kcc: Organisation
+    live_server: LiveServer, page: Page, kcc: Organisation, sign_in: Callable[..., None]
 ) -> None:
-    _login(page, live_server, "dgs-manager")
+    sign_in("dgs-manager", PASSWORD)
     _report(page, live_server, "45", "70")
 
     page.goto(f"{live_server.url}/org/kcc-asch/actions/")
@@ -70,7 +63,7 @@ def test_opel_3_opens_cards_notifies_and_stands_down_after_the_hold(
     expect(page.get_by_role("link", name="Ensure Shrewd is updated by 10.30 am")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
-    _login(page, live_server, "coordinator")
+    sign_in("coordinator", PASSWORD)
     page.get_by_role("link", name="My actions").first.click()
     page.get_by_role("link", name="Ensure Shrewd is updated by 10.30 am").click()
     expect(page.get_by_text("Deadlines")).to_be_visible()
@@ -92,7 +85,7 @@ def test_opel_3_opens_cards_notifies_and_stands_down_after_the_hold(
 
     # Green again: the acting level holds at 3 until the pack's 48 hours have passed.
     page.get_by_role("button", name="Log out").click()
-    _login(page, live_server, "dgs-manager")
+    sign_in("dgs-manager", PASSWORD)
     _report(page, live_server, "80", "20")
     assert not ActionCard.objects.filter(status=CardStatus.STOOD_DOWN).exists()
     refresh_level(kcc, timezone.now() + timedelta(hours=49))

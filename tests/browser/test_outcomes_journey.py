@@ -7,6 +7,8 @@ admissions x GBP 2,000 = GBP 606,000; total GBP 1,094,000.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -27,18 +29,14 @@ def service_manager(transactional_db: None) -> User:
 
 
 def test_record_outcomes_and_see_the_savings(
-    live_server: LiveServer, page: Page, service_manager: User
+    live_server: LiveServer, page: Page, service_manager: User, sign_in: Callable[..., None]
 ) -> None:
     blocked: list[str] = []
     page.on(
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("service-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("service-manager", PASSWORD)
 
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name="Scheme outcomes and savings").click()

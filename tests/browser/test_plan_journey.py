@@ -7,6 +7,7 @@ Seed 002, 'Indicative Medical Bed Count': the residual after mitigation is +9, -
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,11 @@ def service_manager(transactional_db: None) -> User:
 
 
 def test_upload_a_plan_see_the_gap_and_download_the_workbook(
-    live_server: LiveServer, page: Page, service_manager: User, tmp_path: Path
+    live_server: LiveServer,
+    page: Page,
+    service_manager: User,
+    tmp_path: Path,
+    sign_in: Callable[..., None],
 ) -> None:
     # The site's strict Content-Security-Policy must not block the chart or the form.
     blocked: list[str] = []
@@ -39,11 +44,7 @@ def test_upload_a_plan_see_the_gap_and_download_the_workbook(
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("service-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("service-manager", PASSWORD)
 
     page.goto(f"{live_server.url}/org/kcc-asch/")
     page.get_by_role("link", name="Capacity plans: bed gap, uncertainty, costs and risks").click()

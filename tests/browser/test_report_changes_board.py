@@ -6,6 +6,7 @@ Seed 000, section 4.3: DGS short-term pathway staffing of 70-100% is OPEL 1
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -39,14 +40,9 @@ def _dgs_row(page: Page) -> str:
 
 
 def test_reporting_a_lower_staffing_level_turns_the_board_red(
-    live_server: LiveServer, page: Page, team_manager: User
+    live_server: LiveServer, page: Page, team_manager: User, sign_in: Callable[..., None]
 ) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Username").fill("dgs-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
+    sign_in("dgs-manager", PASSWORD, start="/")  # the board redirects to the login form
     assert "OPEL 1 · Green" in _dgs_row(page)
 
     page.goto(f"{live_server.url}/org/kcc-asch/area/dgs/report/")
@@ -63,12 +59,9 @@ def test_reporting_a_lower_staffing_level_turns_the_board_red(
 
 
 def test_a_refused_value_is_shown_beside_its_field_and_nothing_changes(
-    live_server: LiveServer, page: Page, team_manager: User
+    live_server: LiveServer, page: Page, team_manager: User, sign_in: Callable[..., None]
 ) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dgs-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in("dgs-manager", PASSWORD)
 
     page.goto(f"{live_server.url}/org/kcc-asch/area/dgs/report/")
     page.get_by_label("Staffing of Short-term Pathway Team (%)").fill("130")

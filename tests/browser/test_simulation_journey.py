@@ -9,6 +9,7 @@ take well under a second.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,20 +54,13 @@ def flow_plan(service_manager: User) -> PlanVersion:
     )
 
 
-def _sign_in(page: Page, live_server: LiveServer) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("service-manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def test_upload_run_and_read_the_opel_calendar(
     live_server: LiveServer,
     page: Page,
     service_manager: User,
     flow_plan: PlanVersion,
     tmp_path: Path,
+    sign_in: Callable[..., None],
 ) -> None:
     blocked: list[str] = []
     page.on(
@@ -75,7 +69,7 @@ def test_upload_run_and_read_the_opel_calendar(
     )
     scenario_file = tmp_path / "ssot-short.yaml"
     scenario_file.write_text(SHORT)
-    _sign_in(page, live_server)
+    sign_in("service-manager", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/plans/")
     page.get_by_role(
         "link", name="Patient-flow scenarios: simulate schemes and predict OPEL"
@@ -112,7 +106,11 @@ def test_upload_run_and_read_the_opel_calendar(
 
 
 def test_a_run_in_the_worker_is_polled_until_its_result_shows(
-    live_server: LiveServer, page: Page, service_manager: User, flow_plan: PlanVersion
+    live_server: LiveServer,
+    page: Page,
+    service_manager: User,
+    flow_plan: PlanVersion,
+    sign_in: Callable[..., None],
 ) -> None:
     sent = ScenarioFile(SHORT, "short.yaml", flow_plan, None, "Four weeks")
     version = create_scenario(
@@ -122,7 +120,7 @@ def test_a_run_in_the_worker_is_polled_until_its_result_shows(
         scenario=version, replications=10, seed=2, status=RunStatus.QUEUED, total=10,
         requested_by=service_manager, requested_at=NOW,
     )  # fmt: skip
-    _sign_in(page, live_server)
+    sign_in("service-manager", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/plans/simulations/{run.pk}/")
     expect(page.get_by_role("status")).to_contain_text("0% \N{EN DASH} 0 of 10 replications")
     expect(page.get_by_role("heading", name="Summary")).to_have_count(0)

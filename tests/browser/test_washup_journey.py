@@ -8,6 +8,7 @@ improvement cycle ('escalated to area management team').
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -37,14 +38,6 @@ def kcc(transactional_db: None) -> Organisation:
     return kcc
 
 
-def _login(page: Page, server: LiveServer, username: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Status board")).to_be_visible()
-
-
 def _add_case(page: Page) -> None:
     today = timezone.localdate()
     page.get_by_role("link", name="Add a case").first.click()
@@ -64,9 +57,9 @@ def _add_case(page: Page) -> None:
 
 
 def test_a_case_its_blocker_in_the_pareto_and_an_escalation_to_the_area(
-    live_server: LiveServer, page: Page, kcc: Organisation
+    live_server: LiveServer, page: Page, kcc: Organisation, sign_in: Callable[..., None]
 ) -> None:
-    _login(page, live_server, "dgs-manager")
+    sign_in("dgs-manager", PASSWORD)
     page.get_by_role("link", name=kcc.name).first.click()
     page.get_by_role("link", name="Wash-up board: complex discharges").click()
     expect(page.get_by_role("heading", name="Wash-up board")).to_be_visible()
@@ -91,10 +84,36 @@ def test_a_case_its_blocker_in_the_pareto_and_an_escalation_to_the_area(
     assert "Commission night sitting for DGS" in card.text
 
     page.get_by_role("button", name="Log out").click()
-    _login(page, live_server, "director")
+    sign_in("director", PASSWORD)
     page.goto(f"{live_server.url}/org/kcc-asch/washup/")
     expect(page.get_by_text("Patient-level cases are shown only")).to_be_visible()
     expect(page.get_by_text("SW-4821")).to_have_count(0)
     case = WashupCase.objects.get()
     readers = AuditEntry.objects.filter(action=AuditAction.VIEWED, object_id=str(case.pk))
     assert set(readers.values_list("actor", flat=True)) == {"dgs-manager"}
+
+
+def test_a_weekly_update_supersedes_and_the_case_page_shows_what_changed(
+    live_server: LiveServer, page: Page, kcc: Organisation, sign_in: Callable[..., None]
+) -> None:
+    """Seed 003: each case is reviewed weekly; the update keeps the earlier values."""
+    sign_in("dgs-manager", PASSWORD)
+    page.goto(f"{live_server.url}/org/kcc-asch/washup/")
+    _add_case(page)
+
+    page.get_by_role("link", name="Update this case").click()
+    page.get_by_label("Blocker reason").select_option(label="Delay in accessing equipment")
+    page.get_by_label("What changed (optional)").fill("Night sitting found; hoist awaited")
+    page.get_by_role("button", name="Save the case").click()
+
+    expect(page.get_by_role("heading", name="Revision 2: Updated")).to_be_visible()
+    expect(page.get_by_role("heading", name="Revision 1: Added to the board")).to_be_visible()
+    expect(page.get_by_text("Note: Night sitting found; hoist awaited")).to_be_visible()
+    changed = page.locator("#revision-2").get_by_role("row", name="Blocker reason")
+    expect(changed).to_contain_text("Night sitting service not available")
+    expect(changed).to_contain_text("Delay in accessing equipment")
+    case = WashupCase.objects.get()
+    assert list(case.revisions.values_list("blocker", flat=True).order_by("number")) == [
+        "night-sitting",
+        "equipment-delay",
+    ]

@@ -798,6 +798,39 @@ WALK: dict[str, Case] = {
             ),
         ),
     ),
+    "casework-record": Case(
+        "team-manager",
+        lambda w: reverse("casework-record", args=["kcc-asch", "dgs"]),
+        lambda w: {
+            "kind": "placement",
+            "record": str(w.objects["corrected"].pk),
+            "provider": "Elm Lodge",
+            "provider_email": "beds@oak.example.org",
+            "started_on": "2026-01-05",
+            "reason": "Typed the wrong home",
+        },
+        (
+            _created(
+                "casework.correction", field=lambda w: "provider", new_value=lambda w: "Elm Lodge"
+            ),
+            Expect(
+                "casework.placement",
+                "changed",
+                after=lambda w: {"provider": "Elm Lodge"},
+                before=lambda w: {"provider": "Oak House"},
+                object_id=lambda w: w.objects["corrected"].pk,
+            ),
+        ),
+        prepare=lambda w: w.objects.setdefault(
+            "corrected",
+            record_placement(
+                w.people["team-manager"],
+                Area.objects.get(slug="dgs"),
+                PlacementFields("DGS-0046", "Oak House", "beds@oak.example.org", T0.date()),
+                T0,
+            ),
+        ),
+    ),
     # Self-assessments (issue 7): a new assessment, an action plan row, an action done.
     "improve-assess": Case(
         "team-manager",

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from surgewatch.core.loader import resolve_pack_path
 from surgewatch.web.accounts.models import User
+from surgewatch.web.governance import services
 from surgewatch.web.governance.demo import load_demo_governance
 from surgewatch.web.governance.history import load_history_file
 from surgewatch.web.governance.models import (
@@ -26,7 +27,8 @@ from surgewatch.web.governance.models import (
     Status,
 )
 from surgewatch.web.orgs.models import Organisation
-from surgewatch.web.plans.services import create_plan
+from surgewatch.web.plans.models import PlanVersion
+from surgewatch.web.plans.services import add_version, create_plan
 
 NOW = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
 KENT = resolve_pack_path("kent-ascch").read_text(encoding="utf-8")
@@ -291,3 +293,72 @@ def test_recording_an_outcome_takes_a_declaring_role(kcc: Organisation, viewer: 
     assert _client(viewer).post(url, {"meeting": board.pk, "outcome": "x"}).status_code == 403
     board.refresh_from_db()
     assert board.outcome == ""
+
+
+# --- approval status on the plan pages, and packs in force without an approval -------------
+
+APPROVED_AT = "Mon 05 Jan 2026 11:00 GMT"  # NOW in UK time, as the pages print it
+
+
+def _two_versions(kcc: Organisation, manager: User) -> tuple[PlanVersion, PlanVersion]:
+    """A plan with versions 1 and 2, both uploaded by ``manager``."""
+    first = create_plan(
+        manager, kcc, title="Winter", text=PLAN_YAML, filename="",
+        change_note="First", now=NOW,
+    )  # fmt: skip
+    second = add_version(
+        manager, first.plan, text=PLAN_YAML + "\n# beds re-counted\n", filename="",
+        change_note="Beds re-counted", now=NOW,
+    )  # fmt: skip
+    return first, second
+
+
+def test_the_plan_page_shows_each_versions_approval(
+    kcc: Organisation, manager: User, deputy: User, viewer: User
+) -> None:
+    first, _ = _two_versions(kcc, manager)
+    services.approve_plan_version(deputy, first, summary="UEC Board", now=NOW)
+    plan = first.plan
+    latest = _client(viewer).get(reverse("plan", args=["kcc-asch", plan.pk]))
+    text = _text(latest)
+    # The version shown (2, the latest) is a draft; the table gives each version's status.
+    assert "Approval Draft no approval recorded" in text
+    assert "Beds re-counted Draft no approval recorded" in text
+    assert f"First Approved by deputy-manager on {APPROVED_AT}" in text
+    governance = reverse("governance", args=["kcc-asch"]) + "#plans"
+    assert f'href="{governance}"' in latest.content.decode()
+    earlier = _text(_client(viewer).get(reverse("plan-version", args=["kcc-asch", plan.pk, 1])))
+    assert f"Approval Approved by deputy-manager on {APPROVED_AT}" in earlier
+
+
+def test_the_plans_list_shows_the_latest_versions_approval(
+    kcc: Organisation, manager: User, deputy: User, viewer: User
+) -> None:
+    first, second = _two_versions(kcc, manager)
+    url = reverse("plans", args=["kcc-asch"])
+    services.approve_plan_version(deputy, first, summary="UEC Board", now=NOW)
+    # Version 1's approval is not the latest version's: the list still says draft.
+    assert "Version 2 Draft no approval recorded" in _text(_client(viewer).get(url))
+    services.approve_plan_version(deputy, second, summary="UEC Board", now=NOW)
+    text = _text(_client(viewer).get(url))
+    assert f"Version 2 Approved by deputy-manager on {APPROVED_AT}" in text
+    assert "Draft" not in text
+
+
+def test_a_pack_installed_from_a_file_says_no_approval_is_recorded(
+    kcc: Organisation, manager: User, deputy: User, viewer: User
+) -> None:
+    url = reverse("governance", args=["kcc-asch"])
+    text = _text(_client(viewer).get(url))
+    assert "In force without an approval recorded here" in text
+    assert "Version 1.8 of Kent" in text and "No approval of it is recorded in the app" in text
+    assert "No approval recorded installed from a pack file, outside the app" in text
+    revision = services.propose_revision(
+        manager, kcc, text=kent_version("1.9"), filename="", summary="Green from 80%", now=NOW
+    )
+    services.approve_revision(deputy, revision, now=NOW)
+    text = _text(_client(viewer).get(url))
+    # 1.9 was approved here, so no warning; 1.8 keeps saying it never was.
+    assert "In force without an approval recorded here" not in text
+    assert "1.8 Superseded installed from a pack file" in text
+    assert "No approval recorded installed from a pack file" in text

@@ -118,9 +118,34 @@ def load_demo(days: int, seed: int, *, show_logins: bool = True) -> bool:
         f"Loaded in {time.perf_counter() - started:.1f} s: {summary.readings:,} readings, "
         f"{summary.declarations} declarations, {summary.users} logins (seed {seed})."
     )
+    notice = approval_notice()
+    if notice:
+        print(notice)
     if show_logins:
         print_logins()
     return True
+
+
+def approval_notice() -> str | None:
+    """One line naming the packs put in force from files with no approval in the app, and
+    where changes are approved instead (issue 7, plan governance); None when there are none."""
+    from django.urls import reverse
+
+    from surgewatch.web.governance.selectors import in_force_without_approval
+
+    unapproved = in_force_without_approval()
+    if not unapproved:
+        return None
+    packs = ", ".join(
+        f"{o.framework.pack_id} v{o.framework.version} for {o.slug}" for o in unapproved
+    )
+    pages = ", ".join(reverse("governance", args=[o.slug]) for o in unapproved)
+    return (
+        f"In force without an approval recorded in the app (installed from pack files): "
+        f"{packs}. To change a pack, propose the new version on its Plan governance page "
+        f"({pages}); someone else with a role that declares the level approves it there "
+        "before it is put in force."
+    )
 
 
 def print_logins() -> None:

@@ -3,8 +3,11 @@ and proposed), plan versions with their approval, history and the exercise log."
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import Exists, OuterRef
 
 from surgewatch.web.accounts.models import User
 from surgewatch.web.governance.models import (
@@ -112,6 +115,30 @@ class PlanRows:
     versions: list[PlanVersionRow]
 
 
+def approvals_of(versions: Iterable[PlanVersion]) -> dict[int, PlanApproval]:
+    """The approval of each of ``versions`` that has one, by the version's id."""
+    wanted = [v.pk for v in versions]
+    approvals = PlanApproval.objects.filter(plan_version__in=wanted).select_related("approved_by")
+    return {a.plan_version_id: a for a in approvals}
+
+
+def version_rows(versions: Iterable[PlanVersion]) -> list[PlanVersionRow]:
+    """``versions`` in their order, each with its approval (none: a draft), for the plan page."""
+    listed = list(versions)
+    approvals = approvals_of(listed)
+    return [PlanVersionRow(v, approvals.get(v.pk)) for v in listed]
+
+
+def latest_version_rows(plans: Sequence[Plan]) -> dict[int, PlanVersionRow]:
+    """Each plan's latest version with its approval, by plan id, for the plans list."""
+    latest: dict[int, PlanVersion] = {}
+    versions = PlanVersion.objects.filter(plan__in=[p.pk for p in plans]).order_by("number")
+    for version in versions.only("pk", "plan_id", "number"):
+        latest[version.plan_id] = version  # ascending, so the highest number stays
+    approvals = approvals_of(latest.values())
+    return {plan_id: PlanVersionRow(v, approvals.get(v.pk)) for plan_id, v in latest.items()}
+
+
 def plan_versions(organisation: Organisation) -> list[PlanRows]:
     """Each plan of the organisation with its versions (newest first) and approvals."""
     versions = (
@@ -154,6 +181,16 @@ def sign_off_schedules(organisation: Organisation) -> dict[str, list[SignOffMeet
     for meeting in meetings.order_by("document", "position"):
         tables.setdefault(meeting.document, []).append(meeting)
     return tables
+
+
+def in_force_without_approval() -> list[Organisation]:
+    """Organisations running a pack version no one approved in the app: installed from a
+    pack file by a command (``install_pack``), so the app records no approval of it."""
+    approved = PackRevision.objects.filter(
+        status=Status.APPROVED, organisation=OuterRef("pk"), framework=OuterRef("framework")
+    )
+    running = Organisation.objects.filter(~Exists(approved)).select_related("framework")
+    return list(running.order_by("slug"))
 
 
 def may_approve(user: User, revision_or_author: PackRevision | User) -> bool:

@@ -40,9 +40,11 @@ def _organisation(request: HttpRequest, slug: str, *, changing: bool = False) ->
 @login_required
 def governance(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
+    versions = selectors.pack_versions(organisation)
     context = {
         "organisation": organisation,
-        "versions": selectors.pack_versions(organisation),
+        "versions": versions,
+        "live": selectors.live_version(versions),
         "plans": selectors.plan_versions(organisation),
         "documents": selectors.document_versions(organisation),
         "sign_offs": selectors.sign_off_schedules(organisation),

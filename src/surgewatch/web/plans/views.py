@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from surgewatch.planning.months import label
+from surgewatch.web.governance import selectors as governance
 from surgewatch.web.orgs.models import Organisation
 from surgewatch.web.orgs.requests import signed_in_user, viewable_organisation
 from surgewatch.web.plans import export, runs, selectors
@@ -80,9 +81,11 @@ def _context(
 @login_required
 def plans(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
+    plans = list(selectors.plans_of(organisation))
+    latest = governance.latest_version_rows(plans)
     context = {
         "organisation": organisation,
-        "plans": selectors.plans_of(organisation),
+        "plans": [(plan, latest.get(plan.pk)) for plan in plans],
         "can_edit": can_edit_plans(signed_in_user(request), organisation),
     }
     return render(request, "plans/plans.html", context)
@@ -150,7 +153,10 @@ def plan(request: HttpRequest, slug: str, pk: int, number: int | None = None) ->
     organisation = _organisation(request, slug)
     version = _version(organisation, pk, number)
     context = _context(request, organisation, version)
-    context["versions"] = PlanVersion.objects.filter(plan=version.plan).newest_first()
+    # Approval lives in governance (issue 7); the plan pages show it, approval happens there.
+    rows = governance.version_rows(PlanVersion.objects.filter(plan=version.plan).newest_first())
+    context["versions"] = rows
+    context["shown"] = next(row for row in rows if row.version.pk == version.pk)
     return render(request, "plans/plan.html", context)
 
 
