@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from surgewatch.planning import report, tables
+from surgewatch.planning.export import save_atomically
 from surgewatch.planning.loading import PlanError, Problem
 
 if TYPE_CHECKING:
@@ -249,10 +250,4 @@ def _write_savings_xlsx(result: SavingsReport, path: Path) -> None:
         )
     sheet.append([])
     sheet.append([f"Currency: {result.currency}. Potential savings are not in the total."])
-    # Written beside the target and moved into place, so a failed write leaves nothing behind.
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
-        book.save(temporary)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_atomically(book, path)

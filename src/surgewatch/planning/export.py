@@ -34,10 +34,11 @@ def write_gap_xlsx(result: GapResult, path: Path) -> None:
     sheet.append([])
     sheet.append([result.rounding_note])
     sheet.append(["Sign: negative gap or residual is a deficit of beds."])
-    _save_atomically(book, path)
+    save_atomically(book, path)
 
 
-def _save_atomically(book: Workbook, path: Path) -> None:
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Write beside ``path`` and move into place, so a failed write leaves nothing behind."""
     handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or Path("."))
     os.close(handle)
     try:
